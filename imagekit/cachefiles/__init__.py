@@ -1,0 +1,182 @@
+"""Cache files: lazily generated images stored under IMAGEKIT_CACHEFILE_DIR."""
+
+from __future__ import annotations
+
+from copy import copy
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.images import ImageFile
+from django.utils.functional import SimpleLazyObject
+
+from ..files import BaseIKFile
+from ..registry import generator_registry
+from ..signals import content_required, existence_required
+from ..utils import generate, get_by_qname, get_logger, get_singleton, get_storage
+from .backends import get_default_cachefile_backend
+from .strategies import load_strategy
+
+__all__ = ["ImageCacheFile", "LazyGeneratedImageFile", "LazyImageCacheFile"]
+
+
+class ImageCacheFile(BaseIKFile, ImageFile):
+    """The file a generator produces, generated when its strategy says so.
+
+    Creating one does no I/O. What each access costs:
+
+    * ``url`` / ``path``: sends ``existence_required`` (the default
+      ``JustInTime`` strategy generates the file then, if needed), then asks
+      the storage for the URL or path. No existence check, no open.
+    * ``bool(file)``: false without a name. Otherwise sends
+      ``existence_required`` and, for asynchronous backends (or strategies
+      whose ``should_verify_existence`` says so), asks the backend whether the
+      file exists. Compatibility: as in ImageKit, a truth test may generate
+      the file.
+    * ``read()``, ``size``, ``width``, ``height``, ``open()``: sends
+      ``content_required`` then opens the file from the storage.
+    """
+
+    def __init__(
+        self,
+        generator: Any,
+        name: str | None = None,
+        storage: Any = None,
+        cachefile_backend: Any = None,
+        cachefile_strategy: Any = None,
+    ):
+        self.generator = generator
+        if not name:
+            name = self._name_from(generator)
+        self.name = name
+
+        if callable(storage):
+            storage = storage()
+        storage = storage or getattr(generator, "cachefile_storage", None) or get_storage()
+
+        self.cachefile_backend = (
+            cachefile_backend
+            or getattr(generator, "cachefile_backend", None)
+            or get_default_cachefile_backend()
+        )
+        self.cachefile_strategy = load_strategy(
+            cachefile_strategy
+            or getattr(generator, "cachefile_strategy", None)
+            or get_singleton(settings.IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY, "cache file strategy")
+        )
+        super().__init__(storage=storage)
+
+    @staticmethod
+    def _name_from(generator: Any) -> str | None:
+        # Generators that know their cache file name say so through a
+        # ``cachefile_name`` attribute; the others are named by
+        # IMAGEKIT_CACHEFILE_NAMER. The attribute is looked up on the class (or
+        # the instance dict) rather than guarded with ``except AttributeError``,
+        # so a bug inside a cachefile_name property is not silently hidden.
+        has_name = hasattr(type(generator), "cachefile_name") or "cachefile_name" in getattr(
+            generator, "__dict__", {}
+        )
+        if has_name:
+            return generator.cachefile_name
+        namer = get_by_qname(settings.IMAGEKIT_CACHEFILE_NAMER, "namer")
+        return namer(generator)
+
+    def _require_file(self) -> None:
+        if getattr(self, "_file", None) is None:
+            content_required.send(sender=self, file=self)
+            file = getattr(self, "_file", None)
+            if file is None or file.closed:
+                self._file = self.storage.open(self.name, "rb")
+
+    def _storage_attr(self, attr: str) -> Any:
+        if getattr(self, "_file", None) is None:
+            existence_required.send(sender=self, file=self)
+        return getattr(self.storage, attr)(self.name)
+
+    @property
+    def url(self) -> str:
+        """The file's URL. May generate the file (see the class docstring)."""
+        return self._storage_attr("url")
+
+    @property
+    def path(self) -> str:
+        """The file's local path. May generate the file."""
+        return self._storage_attr("path")
+
+    def generate(self, force: bool = False) -> None:
+        """Have the backend generate the file, unless it is already loaded."""
+        if force or getattr(self, "_file", None) is None:
+            self.cachefile_backend.generate(self, force)
+
+    generate.alters_data = True
+
+    def _generate(self) -> None:
+        """Generate the file now and save it to the storage (backends call this)."""
+        content = generate(self.generator)
+        actual_name = self.storage.save(self.name, content)
+        # Keep the generated content: whoever asked for the file can read it
+        # without another trip to the storage.
+        content.seek(0)
+        self.file = File(content)
+        if actual_name != self.name:
+            get_logger().warning(
+                "The storage backend %s did not save the file with the requested name "
+                '("%s") and instead used "%s". This may be because a file already '
+                "existed with the requested name. If so, you may have a race condition "
+                "in your application. If not, the storage may be modifying names.",
+                self.storage,
+                self.name,
+                actual_name,
+            )
+
+    _generate.alters_data = True
+
+    def __bool__(self) -> bool:
+        if not self.name:
+            return False
+        # Give the strategy a chance to create the file before it is checked.
+        existence_required.send(sender=self, file=self)
+        verify = getattr(self.cachefile_strategy, "should_verify_existence", None)
+        if verify is not None:
+            check = verify(self)
+        else:
+            check = getattr(self.cachefile_backend, "is_async", False)
+        return self.cachefile_backend.exists(self) if check else True
+
+    def __repr__(self) -> str:
+        # Never send signals (Django's File.__repr__ calls bool(self)).
+        return f"<{type(self).__name__}: {self.name or 'None'}>"
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = copy(self.__dict__)
+        state.pop("_file", None)  # an open file does not survive pickling
+        # Many storages cannot be pickled; the default one is restored on load.
+        if state.get("storage") is get_storage():
+            state.pop("storage")
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if "storage" not in state:
+            state["storage"] = get_storage()
+        self.__dict__.update(state)
+
+
+class LazyImageCacheFile(SimpleLazyObject):
+    """An :class:`ImageCacheFile` for a registered generator, built on first use.
+
+    ``LazyImageCacheFile("myapp:thumb", source=f).generate()`` generates the
+    file for that source.
+    """
+
+    def __init__(self, generator_id: str, *args: Any, **kwargs: Any):
+        def setup() -> ImageCacheFile:
+            return ImageCacheFile(generator_registry.get(generator_id, *args, **kwargs))
+
+        super().__init__(setup)
+
+    def __repr__(self) -> str:
+        return f"<{self.__class__.__name__}: {str(self) or 'None'}>"
+
+
+#: The name this project's own documentation uses for :class:`LazyImageCacheFile`.
+LazyGeneratedImageFile = LazyImageCacheFile

@@ -1,0 +1,58 @@
+"""Namers: functions that decide where a generator's cache file is stored.
+
+A namer takes a generator and returns a storage path under
+``IMAGEKIT_CACHEFILE_DIR``. The names are those ImageKit 6.1 gives, so a
+site that switches keeps its existing cache files.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from pilkit.utils import format_to_extension, suggest_extension
+
+__all__ = ["hash", "source_name_as_path", "source_name_dot_hash"]
+
+
+def _source_name(generator: Any) -> str | None:
+    return getattr(generator.source, "name", None)
+
+
+def _is_anchored(source_name: str | None) -> bool:
+    # Sources without a name, or opened from an absolute local path, have no
+    # place in the storage's tree to mirror: their files go straight in the
+    # cache directory.
+    return source_name is None or os.path.isabs(source_name)
+
+
+def source_name_as_path(generator: Any) -> str:
+    """Mirror the source's path: ``photos/dog.jpg`` → ``CACHE/images/photos/dog/<hash>.jpg``."""
+    source_name = _source_name(generator)
+    directory = settings.IMAGEKIT_CACHEFILE_DIR
+    if not _is_anchored(source_name):
+        directory = os.path.join(directory, os.path.splitext(source_name)[0])
+    ext = suggest_extension(source_name or "", generator.format)
+    return os.path.normpath(os.path.join(directory, f"{generator.get_hash()}{ext}"))
+
+
+def source_name_dot_hash(generator: Any) -> str:
+    """Keep the source's name: ``photos/dog.jpg`` → ``CACHE/images/photos/dog.<hash12>.jpg``."""
+    source_name = _source_name(generator)
+    directory = settings.IMAGEKIT_CACHEFILE_DIR
+    if not _is_anchored(source_name):
+        directory = os.path.join(directory, os.path.dirname(source_name))
+    ext = suggest_extension(source_name or "", generator.format)
+    stem = os.path.splitext(os.path.basename(source_name or ""))[0]
+    filename = f"{stem}.{generator.get_hash()[:12]}{ext}"
+    return os.path.normpath(os.path.join(directory, filename))
+
+
+def hash(generator: Any) -> str:  # noqa: A001 - the public name ImageKit uses
+    """Name by hash alone: ``CACHE/images/<hash>.<format extension>``."""
+    fmt = getattr(generator, "format", None)
+    ext = format_to_extension(fmt) if fmt else ""
+    return os.path.normpath(
+        os.path.join(settings.IMAGEKIT_CACHEFILE_DIR, f"{generator.get_hash()}{ext}")
+    )

@@ -1,0 +1,77 @@
+"""Settings for imagekit, with their defaults.
+
+The defaults reach ``django.conf.settings`` through django-appconf, exactly as
+in ImageKit, so code that reads ``settings.IMAGEKIT_CACHEFILE_DIR`` keeps
+working. Each ``configure_*`` hook below turns the raw value into the value
+documented in :doc:`/reference/settings`.
+"""
+
+from __future__ import annotations
+
+from appconf import AppConf
+from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS
+from django.core.exceptions import ImproperlyConfigured
+
+__all__ = ["ImageKitConf", "settings"]
+
+#: Seconds that generated-file states are remembered when ``DEBUG`` is on and
+#: ``IMAGEKIT_CACHE_TIMEOUT`` is unset.
+DEBUG_CACHE_TIMEOUT = 300
+
+# Whether IMAGEKIT_CACHE_BACKEND was left unset. Under DEBUG an unset backend
+# means "remember nothing" (see imagekit.utils.get_cache); an explicit
+# IMAGEKIT_CACHE_BACKEND = "default" does not.
+_cache_backend_defaulted = False
+
+
+def cache_backend_was_defaulted() -> bool:
+    """Return True if the project did not set ``IMAGEKIT_CACHE_BACKEND``."""
+    return _cache_backend_defaulted
+
+
+class ImageKitConf(AppConf):
+    CACHEFILE_NAMER = "imagekit.cachefiles.namers.hash"
+    SPEC_CACHEFILE_NAMER = "imagekit.cachefiles.namers.source_name_as_path"
+    CACHEFILE_DIR = "CACHE/images"
+    DEFAULT_CACHEFILE_BACKEND = "imagekit.cachefiles.backends.Simple"
+    DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.JustInTime"
+
+    DEFAULT_FILE_STORAGE = None
+
+    CACHE_BACKEND = None
+    CACHE_PREFIX = "imagekit:"
+    CACHE_TIMEOUT = None
+    USE_MEMCACHED_SAFE_CACHE_KEY = True
+
+    class Meta:
+        prefix = "imagekit"
+
+    def configure_cache_backend(self, value):
+        """Resolve ``None`` to Django's default cache alias; reject unknown aliases."""
+        global _cache_backend_defaulted  # noqa: PLW0603 - one flag, set at configure time
+        if value is None:
+            _cache_backend_defaulted = True
+            return DEFAULT_CACHE_ALIAS
+        _cache_backend_defaulted = False
+        if value not in getattr(settings, "CACHES", {}):
+            raise ImproperlyConfigured(
+                f"IMAGEKIT_CACHE_BACKEND = {value!r} is not present in settings.CACHES"
+            )
+        return value
+
+    def configure_cache_timeout(self, value):
+        """Keep states for five minutes under DEBUG when no timeout is set.
+
+        Compatibility: as in ImageKit, an unset timeout silently becomes 300
+        seconds when ``DEBUG`` is true; otherwise ``None`` means "forever".
+        """
+        if value is None and settings.DEBUG:
+            return DEBUG_CACHE_TIMEOUT
+        return value
+
+    def configure_default_file_storage(self, value):
+        """Resolve ``None`` to the ``"default"`` alias of ``settings.STORAGES``."""
+        if value is None:
+            return "default"
+        return value

@@ -1,0 +1,51 @@
+"""Exceptions raised by imagekit.
+
+``UnknownExtension`` and ``UnknownFormat`` are pilkit's own classes, so code that
+catches them from either package keeps working.
+"""
+
+from __future__ import annotations
+
+from pilkit.exceptions import UnknownExtension, UnknownFormat
+
+__all__ = [
+    "AlreadyRegistered",
+    "MissingGeneratorId",
+    "MissingSource",
+    "NotRegistered",
+    "UnknownExtension",
+    "UnknownExtensionError",
+    "UnknownFormat",
+    "UnknownFormatError",
+]
+
+
+class AlreadyRegistered(Exception):
+    """A different generator is already registered under this id."""
+
+
+class NotRegistered(LookupError):
+    """No generator is registered under this id.
+
+    Compatibility: a subclass of ``Exception`` as in ImageKit; it is also a
+    ``LookupError`` because that is what it is.
+    """
+
+
+class MissingGeneratorId(Exception):
+    """An object that needs a generator (spec) id has none."""
+
+
+class MissingSource(ValueError):
+    """A spec was asked to generate an image but has no source file.
+
+    Templates treat it as a silent variable failure, so ``{{ photo.thumb.url }}``
+    renders as empty text when the photo has no image.
+    """
+
+    silent_variable_failure = True
+
+
+# Names used by ImageKit for pilkit's exceptions.
+UnknownExtensionError = UnknownExtension
+UnknownFormatError = UnknownFormat

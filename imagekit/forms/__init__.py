@@ -1,0 +1,5 @@
+"""Form fields."""
+
+from .fields import ProcessedImageField
+
+__all__ = ["ProcessedImageField"]

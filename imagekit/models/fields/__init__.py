@@ -1,0 +1,137 @@
+"""Model fields: ``ImageSpecField`` and ``ProcessedImageField``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.db.models.signals import class_prepared
+
+from ...registry import register
+from ...specs import SpecHost
+from ...specs.sourcegroups import ImageFieldSourceGroup
+from .files import ProcessedImageFieldFile
+from .utils import ImageSpecFileDescriptor
+
+__all__ = ["ImageSpecField", "ProcessedImageField", "SpecHostField"]
+
+
+class SpecHostField(SpecHost):
+    """A :class:`SpecHost` that names its spec after the model and attribute."""
+
+    def _set_spec_id(self, cls: type, name: str) -> None:
+        # The default id is "<app label>:<model>:<attribute>", lowercased. A spec
+        # registered under that id before the model is defined takes precedence
+        # (see SpecHost.set_spec_id), so projects can override an app's specs.
+        spec_id = getattr(self, "spec_id", None) or (
+            f"{cls._meta.app_label}:{cls._meta.object_name}:{name}".lower()
+        )
+        self.set_spec_id(spec_id)
+
+
+class ImageSpecField(SpecHostField):
+    """A model attribute holding an image generated from another field.
+
+    Not a database field: it adds no column and no migration. Give either spec
+    attributes (``processors``, ``format``, ``options``...) or the id of a
+    registered spec (``id=`` or its synonym ``spec_id=``). Without ``source``, the
+    model's only ``ImageField`` is used.
+    """
+
+    def __init__(
+        self,
+        processors: Any = None,
+        format: str | None = None,  # noqa: A002 - ImageKit's name
+        options: dict[str, Any] | None = None,
+        source: str | None = None,
+        cachefile_storage: Any = None,
+        autoconvert: bool | None = None,
+        cachefile_backend: Any = None,
+        cachefile_strategy: Any = None,
+        spec: Any = None,
+        id: str | None = None,  # noqa: A002
+        spec_id: str | None = None,
+    ):
+        if id and spec_id and id != spec_id:
+            raise TypeError(
+                f"ImageSpecField got both id={id!r} and spec_id={spec_id!r}; give only one."
+            )
+        SpecHost.__init__(
+            self,
+            processors=processors,
+            format=format,
+            options=options,
+            cachefile_storage=cachefile_storage,
+            autoconvert=autoconvert,
+            cachefile_backend=cachefile_backend,
+            cachefile_strategy=cachefile_strategy,
+            spec=spec,
+            spec_id=id or spec_id,
+        )
+        self.source_field_name = source
+
+    def contribute_to_class(self, cls: type, name: str) -> None:
+        def connect_source(source_field_name: str) -> None:
+            setattr(cls, name, ImageSpecFileDescriptor(self, name, source_field_name))
+            self._set_spec_id(cls, name)
+            register.source_group(self.spec_id, ImageFieldSourceGroup(cls, source_field_name))
+
+        if self.source_field_name:
+            connect_source(self.source_field_name)
+            return
+
+        # No source given: use the model's only ImageField, which can only be
+        # known once every field has been added to the class.
+        def on_class_prepared(sender: type, **kwargs: Any) -> None:
+            image_fields = [f.attname for f in cls._meta.fields if isinstance(f, models.ImageField)]
+            if not image_fields:
+                raise ImproperlyConfigured(
+                    f"{cls.__name__} does not define any ImageFields, so your {name} "
+                    "ImageSpecField has no image to act on."
+                )
+            if len(image_fields) > 1:
+                raise ImproperlyConfigured(
+                    f"{cls.__name__} defines multiple ImageFields, but you have not "
+                    f"specified a source for your {name} ImageSpecField."
+                )
+            connect_source(image_fields[0])
+
+        class_prepared.connect(on_class_prepared, sender=cls, weak=False)
+
+
+class ProcessedImageField(models.ImageField, SpecHostField):
+    """An ``ImageField`` that processes the uploaded image before storing it."""
+
+    attr_class = ProcessedImageFieldFile
+
+    def __init__(
+        self,
+        processors: Any = None,
+        format: str | None = None,  # noqa: A002
+        options: dict[str, Any] | None = None,
+        verbose_name: str | None = None,
+        name: str | None = None,
+        width_field: str | None = None,
+        height_field: str | None = None,
+        autoconvert: bool | None = None,
+        spec: Any = None,
+        spec_id: str | None = None,
+        **kwargs: Any,
+    ):
+        if spec is None and autoconvert is None:
+            autoconvert = True
+        SpecHost.__init__(
+            self,
+            processors=processors,
+            format=format,
+            options=options,
+            autoconvert=autoconvert,
+            spec=spec,
+            spec_id=spec_id,
+        )
+        models.ImageField.__init__(self, verbose_name, name, width_field, height_field, **kwargs)
+
+    def contribute_to_class(self, cls: type, name: str, **kwargs: Any) -> None:
+        self._set_spec_id(cls, name)
+        super().contribute_to_class(cls, name, **kwargs)

@@ -1,0 +1,71 @@
+"""Image processors: pilkit's own classes, re-exported.
+
+They are the very same objects as in ``pilkit.processors`` (not copies), so
+spec hashes, and therefore cache file names, match ImageKit's.
+"""
+
+from pilkit.processors import (
+    AddBorder,
+    Adjust,
+    Anchor,
+    ColorOverlay,
+    Convert,
+    Crop,
+    GaussianBlur,
+    MakeOpaque,
+    ProcessorPipeline,
+    Reflection,
+    Resize,
+    ResizeCanvas,
+    ResizeToCover,
+    ResizeToFill,
+    ResizeToFit,
+    Side,
+    SmartCrop,
+    SmartResize,
+    Thumbnail,
+    Transpose,
+    TrimBorderColor,
+    convert,
+    detect_border_color,
+    filter,  # noqa: A004 - pilkit's submodule name
+    getattrsafe,
+    histogram_entropy,
+    overlay,
+    resolve_palette,
+)
+
+__all__ = [
+    "AddBorder",
+    "Adjust",
+    "Anchor",
+    "Crop",
+    "MakeOpaque",
+    "ProcessorPipeline",
+    "Reflection",
+    "Resize",
+    "ResizeCanvas",
+    "ResizeToCover",
+    "ResizeToFill",
+    "ResizeToFit",
+    "SmartCrop",
+    "SmartResize",
+    "Thumbnail",
+    "Transpose",
+    "TrimBorderColor",
+]
+
+# Reachable as attributes, as in ImageKit, but not part of ``import *``.
+_EXTRAS = (
+    ColorOverlay,
+    Convert,
+    GaussianBlur,
+    Side,
+    convert,
+    detect_border_color,
+    filter,
+    getattrsafe,
+    histogram_entropy,
+    overlay,
+    resolve_palette,
+)

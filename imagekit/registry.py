@@ -1,0 +1,229 @@
+"""Registries: generators by id, the source groups and cache files linked to them.
+
+``register`` and ``unregister`` are the public façades (also importable as
+``imagekit.register`` / ``imagekit.unregister``)::
+
+    register.generator("myapp:profile:avatar_thumbnail", AvatarThumbnail)
+    register.source_group("myapp:profile:avatar_thumbnail", my_group)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from .exceptions import AlreadyRegistered, NotRegistered
+from .signals import (
+    content_required,
+    existence_required,
+    source_changed,
+    source_created,
+    source_deleted,
+    source_saved,
+)
+from .utils import autodiscover, call_strategy_method
+
+__all__ = [
+    "CacheFileRegistry",
+    "GeneratorRegistry",
+    "Register",
+    "SourceGroupRegistry",
+    "Unregister",
+    "cachefile_registry",
+    "connect_receivers",
+    "generator_registry",
+    "register",
+    "source_group_registry",
+    "unregister",
+]
+
+
+class GeneratorRegistry:
+    """Generators (usually spec classes) by id.
+
+    It also relays ``content_required`` / ``existence_required`` to the
+    strategy of the cache file. Compatibility: as in ImageKit, only files
+    whose generator's class is registered get these callbacks.
+    """
+
+    def __init__(self) -> None:
+        self._generators: dict[str, Any] = {}
+
+    def register(self, id: str, generator: Any) -> None:  # noqa: A002 - ImageKit's name
+        if id in self._generators and self._generators[id] != generator:
+            raise AlreadyRegistered(f"The generator with id {id} is already registered")
+        self._generators[id] = generator
+
+    def unregister(self, id: str) -> None:  # noqa: A002
+        try:
+            del self._generators[id]
+        except KeyError:
+            raise NotRegistered(f"The generator with id {id} is not registered") from None
+
+    def get(self, id: str, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+        """Return the generator for *id*, called with the arguments if callable."""
+        autodiscover()
+        try:
+            generator = self._generators[id]
+        except KeyError:
+            known = ", ".join(sorted(self._generators)) or "none"
+            raise NotRegistered(
+                f"The generator with id {id} is not registered (registered ids: {known})"
+            ) from None
+        if callable(generator):
+            return generator(*args, **kwargs)
+        return generator
+
+    def get_ids(self) -> Iterable[str]:
+        """Return the registered ids, in registration order."""
+        autodiscover()
+        return self._generators.keys()
+
+    def content_required_receiver(self, sender: Any, file: Any, **kwargs: Any) -> None:
+        self._relay(file, "on_content_required")
+
+    def existence_required_receiver(self, sender: Any, file: Any, **kwargs: Any) -> None:
+        self._relay(file, "on_existence_required")
+
+    def _relay(self, file: Any, callback: str) -> None:
+        generator_class = type(file.generator)
+        if any(generator_class is registered for registered in self._generators.values()):
+            call_strategy_method(file, callback)
+
+
+class SourceGroupRegistry:
+    """Source groups and the generator ids they feed.
+
+    When a registered group sends a source signal, each linked generator is
+    built for that source and the matching callback of its cache file's
+    strategy is called.
+    """
+
+    _callbacks = {
+        source_saved: "on_source_saved",
+        source_created: "on_source_created",
+        source_changed: "on_source_changed",
+        source_deleted: "on_source_deleted",
+    }
+
+    def __init__(self) -> None:
+        # source group -> generator ids (a dict used as an ordered set)
+        self._source_groups: dict[Any, dict[str, None]] = {}
+
+    def register(self, generator_id: str, source_group: Any) -> None:
+        from .specs.sourcegroups import SourceGroupFilesGenerator
+
+        self._source_groups.setdefault(source_group, {})[generator_id] = None
+        cachefile_registry.register(
+            generator_id, SourceGroupFilesGenerator(source_group, generator_id)
+        )
+
+    def unregister(self, generator_id: str, source_group: Any) -> None:
+        from .specs.sourcegroups import SourceGroupFilesGenerator
+
+        ids = self._source_groups.get(source_group)
+        if ids is None or generator_id not in ids:
+            return
+        del ids[generator_id]
+        cachefile_registry.unregister(
+            generator_id, SourceGroupFilesGenerator(source_group, generator_id)
+        )
+
+    def source_group_receiver(self, sender: Any, source: Any, signal: Any, **kwargs: Any) -> None:
+        from .cachefiles import ImageCacheFile
+
+        ids = self._source_groups.get(sender)
+        if not ids:
+            return
+        callback = self._callbacks[signal]
+        for generator_id in list(ids):
+            spec = generator_registry.get(generator_id, source=source)
+            call_strategy_method(ImageCacheFile(spec), callback)
+
+
+class CacheFileRegistry:
+    """Callables that list the cache files of a generator id (for ``generateimages``)."""
+
+    def __init__(self) -> None:
+        # cachefiles callable -> generator ids (ordered set)
+        self._cachefiles: dict[Callable[[], Iterable[Any]], dict[str, None]] = {}
+
+    def register(self, generator_id: str, cachefiles: Callable[[], Iterable[Any]]) -> None:
+        self._cachefiles.setdefault(cachefiles, {})[generator_id] = None
+
+    def unregister(self, generator_id: str, cachefiles: Callable[[], Iterable[Any]]) -> None:
+        ids = self._cachefiles.get(cachefiles)
+        if ids is not None:
+            ids.pop(generator_id, None)
+
+    def get(self, generator_id: str) -> Iterator[Any]:
+        """Yield every cache file registered for *generator_id*."""
+        for cachefiles, ids in list(self._cachefiles.items()):
+            if generator_id in ids:
+                yield from cachefiles()
+
+
+class Register:
+    """Register generators, cache files and source groups."""
+
+    def generator(self, id: str, generator: Any = None) -> Any:  # noqa: A002
+        """Register *generator* under *id*; without it, return a class decorator."""
+        if generator is None:
+
+            def decorator(cls: Any) -> Any:
+                self.generator(id, cls)
+                return cls
+
+            return decorator
+        generator_registry.register(id, generator)
+        return None
+
+    def cachefiles(self, generator_id: str, cachefiles: Callable[[], Iterable[Any]]) -> None:
+        cachefile_registry.register(generator_id, cachefiles)
+
+    def source_group(self, generator_id: str, source_group: Any) -> None:
+        source_group_registry.register(generator_id, source_group)
+
+
+class Unregister:
+    """Undo what :class:`Register` did."""
+
+    def generator(self, id: str) -> None:  # noqa: A002
+        generator_registry.unregister(id)
+
+    def cachefiles(self, generator_id: str, cachefiles: Callable[[], Iterable[Any]]) -> None:
+        cachefile_registry.unregister(generator_id, cachefiles)
+
+    def source_group(self, generator_id: str, source_group: Any) -> None:
+        source_group_registry.unregister(generator_id, source_group)
+
+
+generator_registry = GeneratorRegistry()
+cachefile_registry = CacheFileRegistry()
+source_group_registry = SourceGroupRegistry()
+register = Register()
+unregister = Unregister()
+
+
+def connect_receivers() -> None:
+    """Connect imagekit's signal receivers (idempotent: every one has a dispatch_uid).
+
+    Called when this module is first imported, so the fields and tags work
+    even in projects that do not list ``"imagekit"`` in ``INSTALLED_APPS``.
+    """
+    content_required.connect(
+        generator_registry.content_required_receiver,
+        dispatch_uid="imagekit.registry.content_required",
+    )
+    existence_required.connect(
+        generator_registry.existence_required_receiver,
+        dispatch_uid="imagekit.registry.existence_required",
+    )
+    for signal in SourceGroupRegistry._callbacks:
+        signal.connect(
+            source_group_registry.source_group_receiver,
+            dispatch_uid=f"imagekit.registry.source_group.{SourceGroupRegistry._callbacks[signal]}",
+        )
+
+
+connect_receivers()

@@ -1,0 +1,204 @@
+"""Image specs: generators that make a new image from a source image."""
+
+from __future__ import annotations
+
+import io
+from copy import copy
+from typing import Any
+
+from django.conf import settings
+from django.db.models.fields.files import ImageFieldFile
+
+from .. import hashers
+from ..cachefiles.backends import get_default_cachefile_backend
+from ..cachefiles.strategies import load_strategy
+from ..exceptions import AlreadyRegistered, MissingGeneratorId, MissingSource
+from ..registry import generator_registry, register
+from ..utils import get_by_qname, open_image, process_image
+
+__all__ = ["BaseImageSpec", "ImageSpec", "SpecHost", "create_spec", "create_spec_class"]
+
+
+class BaseImageSpec:
+    """The base of every spec.
+
+    Subclasses provide ``generate()``, returning a file-like object with the
+    new image's bytes.
+    """
+
+    #: Storage for this spec's cache files (None: ``IMAGEKIT_DEFAULT_FILE_STORAGE``).
+    cachefile_storage: Any = None
+    #: Backend for this spec's cache files (None: ``IMAGEKIT_DEFAULT_CACHEFILE_BACKEND``).
+    cachefile_backend: Any = None
+    #: Strategy for this spec's cache files: a dotted path, class, dict or object.
+    #: Compatibility: as in ImageKit, the default is the value of
+    #: ``IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY`` when this module was imported.
+    cachefile_strategy: Any = settings.IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY
+
+    MissingSource = MissingSource
+
+    def __init__(self) -> None:
+        self.cachefile_backend = self.cachefile_backend or get_default_cachefile_backend()
+        self.cachefile_strategy = load_strategy(self.cachefile_strategy)
+
+    def generate(self) -> Any:
+        raise NotImplementedError("subclasses of BaseImageSpec must provide a generate() method")
+
+
+class ImageSpec(BaseImageSpec):
+    """A spec that runs *processors* on its ``source`` image.
+
+    Set ``processors``, ``format`` (a PIL format name; None keeps the
+    source's), ``options`` (passed to ``Image.save``) and ``autoconvert`` on a
+    subclass, or make any of them a property to vary with the source.
+    """
+
+    processors: Any = []  # noqa: RUF012 - a class default, never mutated
+    format: str | None = None
+    options: dict[str, Any] | None = None
+    autoconvert: bool = True
+
+    def __init__(self, source: Any):
+        self.source = source
+        super().__init__()
+
+    @property
+    def source(self) -> Any:
+        """The source file. After unpickling, a model's file is fetched again."""
+        source = self.__dict__.get("_source")
+        if not source:
+            field_data = self.__dict__.pop("_field_data", None)
+            if field_data:
+                source = getattr(field_data["instance"], field_data["attname"])
+                self._source = source
+        return source
+
+    @source.setter
+    def source(self, value: Any) -> None:
+        self._source = value
+
+    @property
+    def cachefile_name(self) -> str | None:
+        """The cache file's name from ``IMAGEKIT_SPEC_CACHEFILE_NAMER`` (None without a source)."""
+        if not self.source:
+            return None
+        namer = get_by_qname(settings.IMAGEKIT_SPEC_CACHEFILE_NAMER, "namer")
+        return namer(self)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = copy(self.__dict__)
+        # A model's ImageFieldFile cannot be rebuilt on its own after
+        # unpickling (it needs its field and storage), so keep the instance
+        # and field name instead and look the file up again when first needed.
+        # The lookup is lazy because this spec may be unpickled as part of that
+        # very instance, which is not usable until unpickling is done.
+        source = state.get("_source")
+        if isinstance(source, ImageFieldFile):
+            state.pop("_source")
+            state["_field_data"] = {"instance": source.instance, "attname": source.field.name}
+        return state
+
+    def get_hash(self) -> str:
+        """Return the hash of everything that determines the output image."""
+        return hashers.pickle(
+            [self.source.name, self.processors, self.format, self.options, self.autoconvert]
+        )
+
+    def generate(self) -> io.BytesIO:
+        """Process the source and return the encoded image in a ``BytesIO``."""
+        source = self.source
+        if not source:
+            raise MissingSource(f"The spec '{self}' has no source file associated with it.")
+        was_closed = getattr(source, "closed", False)
+        if was_closed:
+            source.open()
+        try:
+            image = open_image(_binary_stream(source))
+            return process_image(
+                image,
+                processors=self.processors,
+                format=self.format,
+                autoconvert=self.autoconvert,
+                options=self.options,
+            )
+        finally:
+            if was_closed:
+                source.close()
+
+
+def _binary_stream(source: Any) -> Any:
+    """Return something to read *source*'s bytes from.
+
+    Custom source groups may yield plain Python files opened in text mode;
+    their underlying binary buffer is used.
+    """
+    if isinstance(source, io.TextIOBase):
+        buffer = getattr(source, "buffer", None)
+        if buffer is not None:
+            buffer.seek(0)
+            return buffer
+    inner = getattr(source, "file", None)
+    if isinstance(inner, io.TextIOBase) and getattr(inner, "buffer", None) is not None:
+        inner.buffer.seek(0)
+        return inner.buffer
+    return source
+
+
+def create_spec_class(class_attrs: dict[str, Any]) -> type[ImageSpec]:
+    """Build an ``ImageSpec`` subclass from *class_attrs*, picklable by value."""
+
+    class DynamicSpecBase(ImageSpec):
+        def __reduce__(self) -> tuple[Any, ...]:
+            return (create_spec, (class_attrs, self.__getstate__()))
+
+    return type("DynamicSpec", (DynamicSpecBase,), class_attrs)
+
+
+def create_spec(class_attrs: dict[str, Any], state: dict[str, Any]) -> ImageSpec:
+    """Rebuild a dynamic spec instance (the counterpart of :func:`create_spec_class`)."""
+    cls = create_spec_class(class_attrs)
+    instance = cls.__new__(cls)  # __init__ needs a source; the state has it
+    setstate = getattr(instance, "__setstate__", None)
+    if setstate is not None:
+        setstate(state)
+    else:
+        instance.__dict__.update(state)
+    return instance
+
+
+class SpecHost:
+    """Mixin for objects (the fields) that own a spec registered under an id."""
+
+    def __init__(self, spec: Any = None, spec_id: str | None = None, **spec_attrs: Any):
+        spec_attrs = {k: v for k, v in spec_attrs.items() if v is not None}
+        if spec_attrs:
+            if spec:
+                raise TypeError(
+                    "You can provide either an image spec or arguments for the "
+                    "ImageSpec constructor, but not both."
+                )
+            spec = create_spec_class(spec_attrs)
+        self._original_spec = spec
+        if spec_id:
+            self.set_spec_id(spec_id)
+
+    def set_spec_id(self, id: str) -> None:  # noqa: A002
+        """Register this host's spec under *id*.
+
+        A spec already registered under that id wins, which lets a project
+        replace an app's spec by registering its own first.
+        """
+        self.spec_id = id
+        if self._original_spec:
+            try:
+                register.generator(id, self._original_spec)
+            except AlreadyRegistered:
+                pass
+
+    def get_spec(self, source: Any) -> Any:
+        """Return a spec instance for *source*."""
+        spec_id = getattr(self, "spec_id", None)
+        if not spec_id:
+            # ImageKit raised a bare Exception here; MissingGeneratorId is one.
+            raise MissingGeneratorId(f"Object {self} has no spec id.")
+        return generator_registry.get(spec_id, source=source)

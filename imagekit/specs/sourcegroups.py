@@ -1,0 +1,215 @@
+"""Source groups: sets of source files that feed a generator.
+
+A source group does two things: it sends ``source_*`` signals when one of its
+sources is created, changed or deleted (so a strategy can act), and its
+``files()`` method lists its sources (so ``generateimages`` can pre-generate
+every cache file). Any object with a ``files()`` method can be registered with
+``register.source_group(generator_id, group)``; :class:`ImageFieldSourceGroup`
+is the one behind every ``ImageSpecField``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from functools import wraps
+from typing import Any
+
+from django.db.models.signals import post_delete, post_init, post_save
+
+from ..signals import source_changed, source_created, source_deleted, source_saved
+from ..utils import get_nonabstract_descendants
+
+__all__ = [
+    "ImageFieldSourceGroup",
+    "ModelSignalRouter",
+    "SourceGroupFilesGenerator",
+    "ik_model_receiver",
+    "signal_router",
+]
+
+# Recorded at post_init for fields whose value was not loaded (deferred).
+_UNKNOWN = object()
+
+
+def ik_model_receiver(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Only pass on model signals whose sender belongs to a registered group."""
+
+    @wraps(fn)
+    def receiver(self: ModelSignalRouter, sender: Any, **kwargs: Any) -> None:
+        if not inspect.isclass(sender):
+            return
+        if any(issubclass(sender, group.model_class) for group in self._source_groups):
+            fn(self, sender=sender, **kwargs)
+
+    return receiver
+
+
+def _raw_name(value: Any) -> Any:
+    """Return the file name behind a model's raw attribute value."""
+    if value is None or isinstance(value, str):
+        return value or None
+    return getattr(value, "name", None) or None
+
+
+class ModelSignalRouter:
+    """Turn model signals into source signals for :class:`ImageFieldSourceGroup`\\ s.
+
+    ``post_init`` remembers each source field's file name without touching the
+    field's descriptor (no query, no file access). ``post_save`` compares and
+    sends:
+
+    * ``source_created`` for the first save of a new instance with a file;
+    * ``source_changed`` when an existing instance's file changed to another;
+    * ``source_deleted`` when the file was cleared (and, from ``post_delete``,
+      when an instance with a file is deleted);
+    * ``source_saved`` as ImageKit did. Compatibility: that includes the
+      first save of any instance with a file, changed or not.
+    """
+
+    def __init__(self) -> None:
+        self._source_groups: list[ImageFieldSourceGroup] = []
+
+    def connect(self) -> None:
+        """Connect the model signal receivers (idempotent)."""
+        uid = "ik_spec_field_receivers"
+        post_init.connect(self.post_init_receiver, dispatch_uid=uid)
+        post_save.connect(self.post_save_receiver, dispatch_uid=uid)
+        post_delete.connect(self.post_delete_receiver, dispatch_uid=uid)
+
+    def add(self, source_group: ImageFieldSourceGroup) -> None:
+        self._source_groups.append(source_group)
+
+    def init_instance(self, instance: Any) -> dict[str, Any]:
+        state = instance.__dict__.get("_ik")
+        if state is None:
+            state = instance._ik = {}
+        return state
+
+    def get_source_fields(self, instance: Any) -> set[str]:
+        """Return the names of *instance*'s fields that are sources of a group."""
+        return {
+            group.image_field
+            for group in self._source_groups
+            if isinstance(instance, group.model_class)
+        }
+
+    @ik_model_receiver
+    def post_init_receiver(self, sender: Any, instance: Any = None, **kwargs: Any) -> None:
+        state = self.init_instance(instance)
+        names = {}
+        for attname in self.get_source_fields(instance):
+            raw = instance.__dict__.get(attname, _UNKNOWN)
+            names[attname] = _UNKNOWN if raw is _UNKNOWN else _raw_name(raw)
+        state["source_names"] = names
+        # Compatibility: ImageKit's first save always looked "changed".
+        state["source_hashes"] = {}
+
+    @ik_model_receiver
+    def post_save_receiver(
+        self,
+        sender: Any,
+        instance: Any = None,
+        created: bool = False,
+        update_fields: Any = None,
+        raw: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        if raw:
+            return
+        state = self.init_instance(instance)
+        old_hashes = state.get("source_hashes", {})
+        old_names = state.get("source_names", {})
+        new_hashes = {}
+        new_names = {}
+        for attname in self.get_source_fields(instance):
+            if update_fields and attname not in update_fields:
+                if attname in old_hashes:
+                    new_hashes[attname] = old_hashes[attname]
+                new_names[attname] = old_names.get(attname, _UNKNOWN)
+                continue
+            file = getattr(instance, attname)
+            name = file.name or None
+            new_hashes[attname] = hash(file)
+            new_names[attname] = name
+            old_name = old_names.get(attname, _UNKNOWN)
+            if created:
+                if file:
+                    self.dispatch_signal(source_created, file, sender, instance, attname)
+            elif file and name != old_name:
+                self.dispatch_signal(source_changed, file, sender, instance, attname)
+            elif not file and old_name not in (None, _UNKNOWN):
+                gone = instance._meta.get_field(attname).attr_class(
+                    instance, instance._meta.get_field(attname), old_name
+                )
+                self.dispatch_signal(source_deleted, gone, sender, instance, attname)
+            if file and old_hashes.get(attname) != new_hashes[attname]:
+                self.dispatch_signal(source_saved, file, sender, instance, attname)
+        state["source_hashes"] = new_hashes
+        state["source_names"] = new_names
+
+    @ik_model_receiver
+    def post_delete_receiver(self, sender: Any, instance: Any = None, **kwargs: Any) -> None:
+        for attname in self.get_source_fields(instance):
+            file = getattr(instance, attname)
+            if file:
+                self.dispatch_signal(source_deleted, file, sender, instance, attname)
+
+    def dispatch_signal(
+        self, signal: Any, file: Any, model_class: type, instance: Any, attname: str
+    ) -> None:
+        for group in list(self._source_groups):
+            if issubclass(model_class, group.model_class) and group.image_field == attname:
+                signal.send(sender=group, source=file)
+
+
+signal_router = ModelSignalRouter()
+signal_router.connect()
+
+
+class ImageFieldSourceGroup:
+    """One image field across a model and all of its subclasses.
+
+    ``ImageFieldSourceGroup(Profile, "avatar")`` sends source signals when a
+    profile's avatar is created, changed or deleted, and its ``files()`` yields
+    the avatar of every profile. Abstract models work too: signals come from
+    their concrete subclasses.
+    """
+
+    def __init__(self, model_class: type, image_field: str):
+        self.model_class = model_class
+        self.image_field = image_field
+        signal_router.add(self)
+
+    def files(self) -> Iterator[Any]:
+        """Yield the field's file for every instance of every concrete model."""
+        for model in get_nonabstract_descendants(self.model_class):
+            for instance in model._default_manager.all().iterator():
+                yield getattr(instance, self.image_field)
+
+    def __repr__(self) -> str:
+        return f"<ImageFieldSourceGroup: {self.model_class.__name__}.{self.image_field}>"
+
+
+class SourceGroupFilesGenerator:
+    """Yield a lazy cache file of *generator_id* for each file of *source_group*."""
+
+    def __init__(self, source_group: Any, generator_id: str):
+        self.source_group = source_group
+        self.generator_id = generator_id
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, SourceGroupFilesGenerator)
+            and self.source_group == other.source_group
+            and self.generator_id == other.generator_id
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.source_group, self.generator_id))
+
+    def __call__(self) -> Iterator[Any]:
+        from ..cachefiles import LazyImageCacheFile
+
+        for source_file in self.source_group.files():
+            yield LazyImageCacheFile(self.generator_id, source=source_file)
