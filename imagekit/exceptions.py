@@ -12,6 +12,7 @@ __all__ = [
     "AlreadyRegistered",
     "MissingGeneratorId",
     "MissingSource",
+    "MissingSourceFile",
     "NotRegistered",
     "UnknownExtension",
     "UnknownExtensionError",
@@ -44,6 +45,15 @@ class MissingSource(ValueError):
     """
 
     silent_variable_failure = True
+
+
+class MissingSourceFile(MissingSource, FileNotFoundError):
+    """A spec's source names a file that is not in its storage (deleted, moved).
+
+    It is both a :class:`MissingSource` (so templates render it as empty text,
+    like an empty field) and a ``FileNotFoundError`` (what ImageKit let through,
+    so existing ``except`` clauses keep working).
+    """
 
 
 # Names used by ImageKit for pilkit's exceptions.

@@ -14,6 +14,8 @@ from hashlib import md5
 from pickle import DICT, MARK, SETITEM, _Pickler
 from typing import Any
 
+from django.utils.safestring import SafeString
+
 __all__ = ["CanonicalizingPickler", "pickle"]
 
 
@@ -34,9 +36,7 @@ class CanonicalizingPickler(_Pickler):
 
     def save_set(self, obj: set) -> None:
         # What set.__reduce__ returns, with the members sorted.
-        self.save_reduce(
-            obj.__class__, (sorted(obj),), getattr(obj, "__dict__", None), obj=obj
-        )
+        self.save_reduce(obj.__class__, (sorted(obj),), getattr(obj, "__dict__", None), obj=obj)
 
     dispatch[set] = save_set
 
@@ -47,9 +47,16 @@ class CanonicalizingPickler(_Pickler):
 
     dispatch[frozenset] = save_frozenset
 
+    def save_safestring(self, obj: SafeString) -> None:
+        # Protocol 0 cannot pickle str subclasses without recursing forever
+        # (ImageKit crashed on template literals); hash them as the text they are.
+        self.save(str.__str__(obj))
+
+    dispatch[SafeString] = save_safestring
+
 
 def pickle(obj: Any) -> str:
     """Return the md5 hex digest of the canonical protocol 0 pickle of *obj*."""
     buffer = io.BytesIO()
     CanonicalizingPickler(buffer, 0).dump(obj)
-    return md5(buffer.getvalue()).hexdigest()  # noqa: S324 - a name, not security
+    return md5(buffer.getvalue()).hexdigest()

@@ -12,7 +12,7 @@ from django.db.models.fields.files import ImageFieldFile
 from .. import hashers
 from ..cachefiles.backends import get_default_cachefile_backend
 from ..cachefiles.strategies import load_strategy
-from ..exceptions import AlreadyRegistered, MissingGeneratorId, MissingSource
+from ..exceptions import AlreadyRegistered, MissingGeneratorId, MissingSource, MissingSourceFile
 from ..registry import generator_registry, register
 from ..utils import get_by_qname, open_image, process_image
 
@@ -53,7 +53,7 @@ class ImageSpec(BaseImageSpec):
     subclass, or make any of them a property to vary with the source.
     """
 
-    processors: Any = []  # noqa: RUF012 - a class default, never mutated
+    processors: Any = []
     format: str | None = None
     options: dict[str, Any] | None = None
     autoconvert: bool = True
@@ -111,7 +111,13 @@ class ImageSpec(BaseImageSpec):
             raise MissingSource(f"The spec '{self}' has no source file associated with it.")
         was_closed = getattr(source, "closed", False)
         if was_closed:
-            source.open()
+            try:
+                source.open()
+            except FileNotFoundError as exc:
+                raise MissingSourceFile(
+                    f"The source file {getattr(source, 'name', source)!r} of the spec "
+                    f"'{self}' does not exist in its storage."
+                ) from exc
         try:
             image = open_image(_binary_stream(source))
             return process_image(
@@ -182,7 +188,7 @@ class SpecHost:
         if spec_id:
             self.set_spec_id(spec_id)
 
-    def set_spec_id(self, id: str) -> None:  # noqa: A002
+    def set_spec_id(self, id: str) -> None:
         """Register this host's spec under *id*.
 
         A spec already registered under that id wins, which lets a project
