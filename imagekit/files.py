@@ -86,7 +86,7 @@ class IKContentFile(ContentFile):
     otherwise from the file name's extension.
     """
 
-    def __init__(self, filename: str, content: bytes | str, format: str | None = None):  # noqa: A002
+    def __init__(self, filename: str, content: bytes | str, format: str | None = None):
         super().__init__(content, name=filename)
         mimetype = format_to_mimetype(format) if format else None
         if not mimetype:

@@ -29,7 +29,7 @@ class Thumbnail(ImageSpec):
         anchor: Any = None,
         crop: bool | None = None,
         upscale: bool | None = None,
-        format: str | None = DEFAULT_THUMBNAIL_FORMAT,  # noqa: A002 - ImageKit's name
+        format: str | None = DEFAULT_THUMBNAIL_FORMAT,
         **kwargs: Any,
     ):
         self.processors = [

@@ -37,9 +37,7 @@ def import_by_path(path: str, desc: str) -> Any:
     try:
         module = import_module(module_path)
     except ImportError as exc:
-        raise ImproperlyConfigured(
-            f'Error importing {desc} module {module_path}: "{exc}"'
-        ) from exc
+        raise ImproperlyConfigured(f'Error importing {desc} module {module_path}: "{exc}"') from exc
     try:
         obj = getattr(module, attr)
     except AttributeError as exc:

@@ -49,18 +49,18 @@ class GeneratorRegistry:
     def __init__(self) -> None:
         self._generators: dict[str, Any] = {}
 
-    def register(self, id: str, generator: Any) -> None:  # noqa: A002 - ImageKit's name
+    def register(self, id: str, generator: Any) -> None:
         if id in self._generators and self._generators[id] != generator:
             raise AlreadyRegistered(f"The generator with id {id} is already registered")
         self._generators[id] = generator
 
-    def unregister(self, id: str) -> None:  # noqa: A002
+    def unregister(self, id: str) -> None:
         try:
             del self._generators[id]
         except KeyError:
             raise NotRegistered(f"The generator with id {id} is not registered") from None
 
-    def get(self, id: str, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+    def get(self, id: str, *args: Any, **kwargs: Any) -> Any:
         """Return the generator for *id*, called with the arguments if callable."""
         autodiscover()
         try:
@@ -166,7 +166,7 @@ class CacheFileRegistry:
 class Register:
     """Register generators, cache files and source groups."""
 
-    def generator(self, id: str, generator: Any = None) -> Any:  # noqa: A002
+    def generator(self, id: str, generator: Any = None) -> Any:
         """Register *generator* under *id*; without it, return a class decorator."""
         if generator is None:
 
@@ -188,7 +188,7 @@ class Register:
 class Unregister:
     """Undo what :class:`Register` did."""
 
-    def generator(self, id: str) -> None:  # noqa: A002
+    def generator(self, id: str) -> None:
         generator_registry.unregister(id)
 
     def cachefiles(self, generator_id: str, cachefiles: Callable[[], Iterable[Any]]) -> None:

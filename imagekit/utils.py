@@ -118,9 +118,7 @@ def autodiscover() -> None:
 def get_logger(logger_name: str = "imagekit", add_null_handler: bool = True) -> logging.Logger:
     """Return the named logger, with a ``NullHandler`` attached if asked."""
     logger = logging.getLogger(logger_name)
-    if add_null_handler and not any(
-        isinstance(h, logging.NullHandler) for h in logger.handlers
-    ):
+    if add_null_handler and not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
         logger.addHandler(logging.NullHandler())
     return logger
 
@@ -204,6 +202,6 @@ def sanitize_cache_key(key: str) -> str:
         return key
     cleaned = bad_memcached_key_chars.sub("", key)
     if len(cleaned) >= _MAX_CACHE_KEY_LENGTH:
-        digest = hashlib.md5(key.encode("utf-8")).hexdigest()  # noqa: S324 - not security
+        digest = hashlib.md5(key.encode("utf-8")).hexdigest()
         cleaned = f"{cleaned[: _MAX_CACHE_KEY_LENGTH - _MD5_HEX_LENGTH - 1]}:{digest}"
     return cleaned

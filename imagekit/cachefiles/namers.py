@@ -49,7 +49,7 @@ def source_name_dot_hash(generator: Any) -> str:
     return os.path.normpath(os.path.join(directory, filename))
 
 
-def hash(generator: Any) -> str:  # noqa: A001 - the public name ImageKit uses
+def hash(generator: Any) -> str:
     """Name by hash alone: ``CACHE/images/<hash>.<format extension>``."""
     fmt = getattr(generator, "format", None)
     ext = format_to_extension(fmt) if fmt else ""

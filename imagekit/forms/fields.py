@@ -24,7 +24,7 @@ class ProcessedImageField(forms.ImageField, SpecHost):
     def __init__(
         self,
         processors: Any = None,
-        format: str | None = None,  # noqa: A002 - ImageKit's name
+        format: str | None = None,
         options: dict[str, Any] | None = None,
         autoconvert: bool = True,
         spec_id: str | None = None,

@@ -28,7 +28,7 @@ from pilkit.processors import (
     TrimBorderColor,
     convert,
     detect_border_color,
-    filter,  # noqa: A004 - pilkit's submodule name
+    filter,
     getattrsafe,
     histogram_entropy,
     overlay,

@@ -42,7 +42,7 @@ class ImageSpecField(SpecHostField):
     def __init__(
         self,
         processors: Any = None,
-        format: str | None = None,  # noqa: A002 - ImageKit's name
+        format: str | None = None,
         options: dict[str, Any] | None = None,
         source: str | None = None,
         cachefile_storage: Any = None,
@@ -50,7 +50,7 @@ class ImageSpecField(SpecHostField):
         cachefile_backend: Any = None,
         cachefile_strategy: Any = None,
         spec: Any = None,
-        id: str | None = None,  # noqa: A002
+        id: str | None = None,
         spec_id: str | None = None,
     ):
         if id and spec_id and id != spec_id:
@@ -108,7 +108,7 @@ class ProcessedImageField(models.ImageField, SpecHostField):
     def __init__(
         self,
         processors: Any = None,
-        format: str | None = None,  # noqa: A002
+        format: str | None = None,
         options: dict[str, Any] | None = None,
         verbose_name: str | None = None,
         name: str | None = None,

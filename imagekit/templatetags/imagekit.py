@@ -1,0 +1,355 @@
+"""Template tags: ``{% generateimage %}`` and ``{% thumbnail %}``.
+
+Both tags have two forms::
+
+    {% generateimage 'myapp:thumb' source=photo.image -- alt="A photo" %}
+    {% generateimage 'myapp:thumb' source=photo.image as th %}{{ th.url }}
+
+    {% thumbnail '100x50' photo.image %}
+    {% thumbnail 'myapp:thumbgen' '100x50' photo.image crop=0 as th %}
+
+The first renders an ``<img>``; the ``as`` form puts the cache file in the
+context and renders nothing. Arguments are parsed here, without Django's
+private ``parse_bits`` (whose signature changed in Django 6.1).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.template.base import FilterExpression, Parser, Token
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from ..cachefiles import ImageCacheFile
+from ..exceptions import MissingSource
+from ..registry import generator_registry
+from ..utils import get_logger
+
+__all__ = [
+    "ASSIGNMENT_DELIMETER",
+    "DEFAULT_THUMBNAIL_GENERATOR",
+    "HTML_ATTRS_DELIMITER",
+    "GenerateImageAssignmentNode",
+    "GenerateImageTagNode",
+    "ThumbnailAssignmentNode",
+    "ThumbnailImageTagNode",
+    "generateimage",
+    "get_cachefile",
+    "parse_dimensions",
+    "parse_ik_tag_bits",
+    "thumbnail",
+]
+
+register = template.Library()
+
+ASSIGNMENT_DELIMETER = "as"  # sic: ImageKit's spelling, kept for imports
+HTML_ATTRS_DELIMITER = "--"
+DEFAULT_THUMBNAIL_GENERATOR = "imagekit:thumbnail"
+
+#: Compatibility: as in ImageKit, read once when this module is imported.
+DEFAULT_THUMBNAIL_SRCSET_SCALES = getattr(
+    settings, "IMAGEKIT_DEFAULT_THUMBNAIL_SRCSET_SCALES", None
+)
+
+_KWARG = re.compile(r"^(?P<name>\w+)=(?P<value>.+)$", re.DOTALL)
+# HTML attribute names may contain hyphens (data-*, aria-*).
+_HTML_KWARG = re.compile(r"^(?P<name>[A-Za-z_:][-\w:.]*)=(?P<value>.+)$", re.DOTALL)
+_DIMENSION = re.compile(r"^\s*(\d*)\s*$")
+
+logger = get_logger()
+
+
+# --- parsing -----------------------------------------------------------------
+
+
+def _split_args(
+    parser: Parser, bits: list[str], tag_name: str, pattern: re.Pattern[str]
+) -> tuple[list[FilterExpression], dict[str, FilterExpression]]:
+    args: list[FilterExpression] = []
+    kwargs: dict[str, FilterExpression] = {}
+    for bit in bits:
+        match = pattern.match(bit)
+        if match:
+            name = match.group("name")
+            if name in kwargs:
+                raise template.TemplateSyntaxError(
+                    f"'{tag_name}' received multiple values for the argument {name!r}."
+                )
+            kwargs[name] = parser.compile_filter(match.group("value"))
+        elif kwargs:
+            raise template.TemplateSyntaxError(
+                f"'{tag_name}' received the positional argument {bit!r} after a keyword argument."
+            )
+        else:
+            args.append(parser.compile_filter(bit))
+    return args, kwargs
+
+
+def parse_ik_tag_bits(
+    parser: Parser, bits: list[str]
+) -> tuple[str, list[str], dict[str, FilterExpression], str | None]:
+    """Split a tag's bits into ``(tag name, argument bits, html attrs, varname)``.
+
+    ``as var`` at the end makes an assignment tag; HTML attributes follow
+    ``--`` and must all be ``name=value``.
+    """
+    bits = list(bits)
+    tag_name = bits.pop(0)
+    varname = None
+    if len(bits) >= 2 and bits[-2] == ASSIGNMENT_DELIMETER:  # noqa: PLR2004
+        varname = bits[-1]
+        bits = bits[:-2]
+    html_attrs: dict[str, FilterExpression] = {}
+    if HTML_ATTRS_DELIMITER in bits:
+        if varname:
+            raise template.TemplateSyntaxError(
+                f'Do not give HTML attributes (after "{HTML_ATTRS_DELIMITER}") when '
+                f'using "{tag_name}" as an assignment tag ("{ASSIGNMENT_DELIMETER} {varname}").'
+            )
+        index = bits.index(HTML_ATTRS_DELIMITER)
+        attr_bits = bits[index + 1 :]
+        bits = bits[:index]
+        if not attr_bits:
+            raise template.TemplateSyntaxError(
+                f'"{HTML_ATTRS_DELIMITER}" in "{tag_name}" must be followed by HTML '
+                "attributes (name=value)."
+            )
+        for bit in attr_bits:
+            if not _HTML_KWARG.match(bit):
+                raise template.TemplateSyntaxError(
+                    f'All "{tag_name}" arguments after "{HTML_ATTRS_DELIMITER}" must be '
+                    f"named (name=value); got {bit!r}."
+                )
+        _args, html_attrs = _split_args(parser, attr_bits, tag_name, _HTML_KWARG)
+    return tag_name, bits, html_attrs, varname
+
+
+def parse_dimensions(dimensions: Any) -> dict[str, int | None]:
+    """Parse ``'WxH'``, ``'Wx'`` or ``'xH'`` into ``{'width': W, 'height': H}``.
+
+    A missing side (or ``0``, as ImageKit allowed) is ``None``. Anything else
+    raises ``TemplateSyntaxError`` quoting the text.
+    """
+    text = str(dimensions)
+    parts = text.split("x")
+    matches = [_DIMENSION.match(part) for part in parts]
+    if len(parts) != 2 or not all(matches):  # noqa: PLR2004
+        raise template.TemplateSyntaxError(
+            f"Invalid thumbnail geometry {text!r}: use 'WIDTHxHEIGHT', 'WIDTHx' or "
+            "'xHEIGHT' with positive whole numbers, e.g. '100x50'."
+        )
+    width, height = (int(m.group(1)) if m.group(1) else 0 for m in matches)
+    if not width and not height:
+        raise template.TemplateSyntaxError(
+            f"Invalid thumbnail geometry {text!r}: give a width, a height or both, "
+            "e.g. '100x50', '100x' or 'x50'."
+        )
+    return {"width": width or None, "height": height or None}
+
+
+def _literal(expression: FilterExpression) -> str | None:
+    """Return the string a filter expression stands for, if it is a constant."""
+    if isinstance(expression.var, str) and not expression.filters:
+        return str(expression.var)
+    return None
+
+
+def _plain(value: Any) -> Any:
+    # Template literals are SafeStrings; generators (and hashes) want plain text.
+    return str.__str__(value) if isinstance(value, SafeString) else value
+
+
+def get_cachefile(
+    context: Any, generator_id: Any, generator_kwargs: dict[str, Any], source: Any = None
+) -> ImageCacheFile:
+    """Build the cache file for *generator_id* with arguments resolved in *context*."""
+    generator_id = _resolve(generator_id, context)
+    kwargs = {k: _plain(_resolve(v, context)) for k, v in generator_kwargs.items()}
+    if source is not None:
+        kwargs["source"] = source
+    return ImageCacheFile(generator_registry.get(generator_id, **kwargs))
+
+
+def _resolve(value: Any, context: Any) -> Any:
+    return value.resolve(context) if isinstance(value, FilterExpression) else value
+
+
+# --- nodes ---------------------------------------------------------------------
+
+
+def _missing_source_policy() -> str:
+    policy = getattr(settings, "IMAGEKIT_TEMPLATE_MISSING_SOURCE", None)
+    if policy is None:
+        return "raise" if settings.DEBUG else "empty"
+    if policy not in ("raise", "empty"):
+        raise template.TemplateSyntaxError(
+            f"IMAGEKIT_TEMPLATE_MISSING_SOURCE = {policy!r}; use 'raise', 'empty' or None."
+        )
+    return policy
+
+
+class ImageKitNode(template.Node):
+    """The shared base of the tag nodes: resolve arguments, build the file, render."""
+
+    def __init__(
+        self,
+        generator_id: Any,
+        generator_kwargs: dict[str, FilterExpression],
+        html_attrs: dict[str, FilterExpression] | None = None,
+        varname: str | None = None,
+    ):
+        self._generator_id = generator_id
+        self._generator_kwargs = generator_kwargs
+        self._html_attrs = html_attrs or {}
+        self._varname = varname
+
+    def get_file(self, context: Any) -> ImageCacheFile:
+        return get_cachefile(context, self._generator_id, self._generator_kwargs)
+
+    def render(self, context: Any) -> str:
+        if self._varname:
+            context[self._varname] = self.get_file(context)
+            return ""
+        try:
+            return self.render_img(context)
+        except MissingSource as exc:
+            if _missing_source_policy() == "raise":
+                raise
+            logger.warning("imagekit tag rendered nothing: %s", exc)
+            return ""
+
+    def render_img(self, context: Any) -> str:
+        file = self.get_file(context)
+        attrs = {k: v.resolve(context) for k, v in self._html_attrs.items()}
+        # Only when the author gave neither size is the generated file's own
+        # size used (this reads the file, generating it if needed).
+        if "width" not in attrs and "height" not in attrs:
+            attrs["width"], attrs["height"] = file.width, file.height
+        attrs["src"] = file.url
+        attrs.update(self.extra_attrs(context, file))
+        return format_html("<img {} />", format_html_join(" ", '{}="{}"', attrs.items()))
+
+    def extra_attrs(self, context: Any, file: ImageCacheFile) -> dict[str, str]:
+        return {}
+
+
+class GenerateImageAssignmentNode(ImageKitNode):
+    """``{% generateimage 'id' k=v as var %}``."""
+
+
+class GenerateImageTagNode(ImageKitNode):
+    """``{% generateimage 'id' k=v -- attr=value %}``."""
+
+
+class _ThumbnailMixin:
+    """Build thumbnails from a geometry, a source and thumbnail options."""
+
+    def __init__(
+        self,
+        generator_id: Any,
+        dimensions: FilterExpression,
+        source: FilterExpression,
+        generator_kwargs: dict[str, FilterExpression],
+        html_attrs: dict[str, FilterExpression] | None = None,
+        varname: str | None = None,
+    ):
+        generator_kwargs = dict(generator_kwargs)
+        self._srcset = generator_kwargs.pop("srcset", _UNSET)
+        super().__init__(generator_id, generator_kwargs, html_attrs, varname)
+        self._dimensions = dimensions
+        self._source = source
+
+    def get_file(self, context: Any, scale: float | None = None) -> ImageCacheFile:
+        dimensions = parse_dimensions(self._dimensions.resolve(context))
+        if scale is not None:
+            dimensions = {k: int(v * scale) if v else v for k, v in dimensions.items()}
+        kwargs = {k: _plain(v.resolve(context)) for k, v in self._generator_kwargs.items()}
+        kwargs.update(dimensions)
+        generator_id = (
+            self._generator_id.resolve(context)
+            if self._generator_id is not None
+            else DEFAULT_THUMBNAIL_GENERATOR
+        )
+        return get_cachefile(context, generator_id, kwargs, self._source.resolve(context))
+
+    def extra_attrs(self, context: Any, file: ImageCacheFile) -> dict[str, str]:
+        if self._srcset is _UNSET:
+            scales = DEFAULT_THUMBNAIL_SRCSET_SCALES
+        else:
+            scales = self._srcset.resolve(context)
+        if not scales:
+            return {}
+        if isinstance(scales, str):
+            scales = scales.split()
+        entries = [f"{file.url} 1x"]
+        for scale in scales:
+            factor = float(scale)
+            entries.append(f"{self.get_file(context, factor).url} {factor}x")
+        return {"srcset": " , ".join(entries)}
+
+
+_UNSET = object()
+
+
+class ThumbnailAssignmentNode(_ThumbnailMixin, ImageKitNode):
+    """``{% thumbnail '100x50' source as var %}``."""
+
+
+class ThumbnailImageTagNode(_ThumbnailMixin, ImageKitNode):
+    """``{% thumbnail '100x50' source -- attr=value %}``."""
+
+
+# --- tags -----------------------------------------------------------------------
+
+
+@register.tag
+def generateimage(parser: Parser, token: Token) -> ImageKitNode:
+    """Render an ``<img>`` for a registered generator, or assign its file.
+
+    ``{% generateimage 'myapp:thumb' source=photo.image -- alt="" %}``
+    """
+    tag_name, bits, html_attrs, varname = parse_ik_tag_bits(parser, token.split_contents())
+    args, kwargs = _split_args(parser, bits, tag_name, _KWARG)
+    if len(args) != 1:
+        raise template.TemplateSyntaxError(
+            f"'{tag_name}' takes exactly one positional argument, the generator id "
+            f"(got {len(args)})."
+        )
+    if varname:
+        return GenerateImageAssignmentNode(args[0], kwargs, varname=varname)
+    return GenerateImageTagNode(args[0], kwargs, html_attrs)
+
+
+@register.tag
+def thumbnail(parser: Parser, token: Token) -> ImageKitNode:
+    """Render an ``<img>`` of a thumbnail, or assign its file.
+
+    ``{% thumbnail [generator_id] 'WxH' source [anchor=.. crop=.. upscale=..
+    format=.. srcset=..] [-- attrs | as var] %}``
+    """
+    tag_name, bits, html_attrs, varname = parse_ik_tag_bits(parser, token.split_contents())
+    args, kwargs = _split_args(parser, bits, tag_name, _KWARG)
+    if len(args) == 2:  # noqa: PLR2004
+        generator_id, dimensions, source = None, args[0], args[1]
+    elif len(args) == 3:  # noqa: PLR2004
+        generator_id, dimensions, source = args
+    else:
+        raise template.TemplateSyntaxError(
+            f"'{tag_name}' takes two or three positional arguments: an optional "
+            f"generator id, the geometry ('100x50') and the source (got {len(args)})."
+        )
+    literal = _literal(dimensions)
+    if literal is not None:
+        parse_dimensions(literal)  # report a bad literal geometry at compile time
+    if varname:
+        if "srcset" in kwargs:
+            raise template.TemplateSyntaxError(
+                f"'{tag_name}': srcset= only applies to the <img> form, not to "
+                f"'{ASSIGNMENT_DELIMETER} {varname}'."
+            )
+        return ThumbnailAssignmentNode(generator_id, dimensions, source, kwargs, varname=varname)
+    return ThumbnailImageTagNode(generator_id, dimensions, source, kwargs, html_attrs)
