@@ -1,0 +1,114 @@
+"""Shared fixtures for the imagekit test suite.
+
+No image files are committed: every image a test needs is drawn with Pillow
+by ``make_image``. No test writes into a shared folder: ``media_storage``
+gives each test its own ``MEDIA_ROOT`` under ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.core.cache import caches
+from django.core.files.storage import FileSystemStorage, default_storage, storages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+DEFAULT_COLOR = "#c86432"
+
+# Content types for the formats tests use most; anything else falls back to
+# Pillow's registry (Image.MIME).
+_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}
+
+
+def make_image_bytes(
+    fmt: str = "JPEG",
+    size: tuple[int, int] = (64, 48),
+    mode: str = "RGB",
+    color: str | int | tuple[int, ...] | None = DEFAULT_COLOR,
+    **save_options,
+) -> bytes:
+    """Return the bytes of a *size* image of one *color*, encoded as *fmt*.
+
+    *color* is anything ``PIL.Image.new`` accepts for *mode* (a name, a
+    ``#rrggbb`` string, an int for "L", a tuple); ``None`` leaves the pixels
+    at zero (black, or fully transparent for "RGBA").
+    """
+    image = Image.new(mode, size, color)
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **save_options)
+    return buffer.getvalue()
+
+
+def format_for_name(name: str) -> str:
+    """Return the Pillow format name that the extension of *name* implies."""
+    extension = Path(name).suffix.lower()
+    try:
+        return Image.registered_extensions()[extension]
+    except KeyError:
+        raise ValueError(f"No Pillow format for the extension of {name!r}.") from None
+
+
+@pytest.fixture
+def make_image() -> Callable[..., bytes]:
+    """Return ``make_image(fmt='JPEG', size=(64, 48), mode='RGB', color=...)``.
+
+    It returns the encoded bytes of a solid image drawn with Pillow.
+    """
+    return make_image_bytes
+
+
+@pytest.fixture
+def image_file() -> Callable[..., SimpleUploadedFile]:
+    """Return ``image_file(name='photo.jpg', fmt=None, **make_image_kwargs)``.
+
+    It builds a named ``SimpleUploadedFile`` holding a Pillow-drawn image, ready
+    to assign to an ImageField or to pass to a form. The format defaults to
+    the one *name*'s extension implies.
+    """
+
+    def build(name: str = "photo.jpg", fmt: str | None = None, **kwargs) -> SimpleUploadedFile:
+        fmt = fmt or format_for_name(name)
+        content_type = _CONTENT_TYPES.get(fmt) or Image.MIME.get(fmt, "application/octet-stream")
+        return SimpleUploadedFile(name, make_image_bytes(fmt, **kwargs), content_type=content_type)
+
+    return build
+
+
+@pytest.fixture
+def media_storage(settings, tmp_path: Path) -> FileSystemStorage:
+    """Point ``MEDIA_ROOT`` at a fresh folder and return the default storage.
+
+    Django's FileSystemStorage reads ``MEDIA_ROOT`` lazily and forgets the
+    cached value when the ``setting_changed`` signal names it, which the
+    pytest-django ``settings`` fixture sends. So ``default_storage``,
+    ``storages["default"]`` and anything that resolves the "default" alias
+    later (imagekit's ``get_storage()``) all write below *tmp_path* for the
+    duration of the test, and go back to the fallback root afterwards.
+    """
+    media_root = tmp_path / "media"
+    media_root.mkdir()
+    settings.MEDIA_ROOT = str(media_root)
+    settings.MEDIA_URL = "/media/"
+    storage = storages["default"]
+    # Fail here, loudly, rather than let tests write into a shared folder if a
+    # future Django stops refreshing the location on setting_changed.
+    assert Path(storage.location) == media_root, storage.location
+    assert Path(default_storage.location) == media_root, default_storage.location
+    return storage
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches():
+    """Empty every configured cache after each test.
+
+    imagekit remembers cache file states (exists, generating) in the Django
+    cache, keyed by file name; a state left by one test would describe a file
+    in another test's (already deleted) media folder.
+    """
+    yield
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
