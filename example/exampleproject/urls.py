@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import path
+
+from gallery.views import PhotoListView
+
+urlpatterns = [
+    path("", PhotoListView.as_view(), name="photo-list"),
+    path("admin/", admin.site.urls),
+    # Serves uploads and generated thumbnails while DEBUG is on.
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
+]
