@@ -44,6 +44,11 @@ class ImageKitConf(AppConf):
     CACHE_TIMEOUT = None
     USE_MEMCACHED_SAFE_CACHE_KEY = True
 
+    # What the <img> form of the template tags does when a source is missing
+    # (empty field, deleted file): "raise", "empty" (render nothing and log a
+    # warning) or None: raise when DEBUG is true, else "empty".
+    TEMPLATE_MISSING_SOURCE = None
+
     class Meta:
         prefix = "imagekit"
 

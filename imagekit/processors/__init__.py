@@ -26,13 +26,17 @@ from pilkit.processors import (
     Thumbnail,
     Transpose,
     TrimBorderColor,
+    base,
     convert,
+    crop,
     detect_border_color,
     filter,
     getattrsafe,
     histogram_entropy,
     overlay,
+    resize,
     resolve_palette,
+    utils,
 )
 
 __all__ = [
@@ -56,16 +60,23 @@ __all__ = [
 ]
 
 # Reachable as attributes, as in ImageKit, but not part of ``import *``.
+# ImageKit star-imported pilkit.processors, so pilkit's submodules came along:
+# ``imagekit.processors.resize`` is pilkit's module until the deprecated shim
+# ``imagekit.processors.resize`` is imported, which then takes its place.
 _EXTRAS = (
     ColorOverlay,
     Convert,
     GaussianBlur,
     Side,
+    base,
     convert,
+    crop,
     detect_border_color,
     filter,
     getattrsafe,
     histogram_entropy,
     overlay,
+    resize,
     resolve_palette,
+    utils,
 )
