@@ -52,13 +52,25 @@ class ImageKitConf(AppConf):
     class Meta:
         prefix = "imagekit"
 
+    def configure(self):
+        """Record whether ``IMAGEKIT_CACHE_BACKEND`` was left unset.
+
+        appconf calls this once, when this class is created and before it
+        writes the configured values onto ``django.conf.settings``, so the
+        project's own value is still the one visible here. Doing it here rather
+        than in ``configure_cache_backend`` keeps that hook free of side
+        effects when it is called directly, as ImageKit allows.
+        """
+        global _cache_backend_defaulted  # noqa: PLW0603 - one flag, set at configure time
+        _cache_backend_defaulted = getattr(settings, "IMAGEKIT_CACHE_BACKEND", None) is None
+        # What AppConf.configure returns (appconf's metaclass does not support
+        # zero-argument super() in AppConf subclasses).
+        return self.configured_data
+
     def configure_cache_backend(self, value):
         """Resolve ``None`` to Django's default cache alias; reject unknown aliases."""
-        global _cache_backend_defaulted  # noqa: PLW0603 - one flag, set at configure time
         if value is None:
-            _cache_backend_defaulted = True
             return DEFAULT_CACHE_ALIAS
-        _cache_backend_defaulted = False
         if value not in getattr(settings, "CACHES", {}):
             raise ImproperlyConfigured(
                 f"IMAGEKIT_CACHE_BACKEND = {value!r} is not present in settings.CACHES"

@@ -17,7 +17,7 @@ __all__ = ["clear_caches", "import_by_path", "singleton"]
 
 _lock = threading.Lock()
 _imported: dict[str, Any] = {}
-_singletons: dict[str, Any] = {}
+_singletons: dict[Any, Any] = {}  # by dotted path and by class
 
 
 def import_by_path(path: str, desc: str) -> Any:
@@ -56,9 +56,13 @@ def singleton(path: str, desc: str) -> Any:
         pass
     cls = import_by_path(path, desc)
     with _lock:
-        if path not in _singletons:
-            _singletons[path] = cls()
-        return _singletons[path]
+        # Keyed by the class as well: two paths to one class (a re-export)
+        # share one instance, as in ImageKit.
+        instance = _singletons.get(cls)
+        if instance is None:
+            instance = _singletons[cls] = cls()
+        _singletons[path] = instance
+        return instance
 
 
 def clear_caches() -> None:

@@ -1,0 +1,515 @@
+"""The registries: generators by id, cache files and source groups linked to them.
+
+Every test that registers something undoes it through a fixture, so the
+process-wide registries look the same before and after each test.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from django.core.files.base import ContentFile
+
+import imagekit.utils
+import tests
+from imagekit import ImageSpec
+from imagekit.cachefiles import ImageCacheFile
+from imagekit.exceptions import AlreadyRegistered, NotRegistered
+from imagekit.processors import ResizeToFill
+from imagekit.registry import (
+    cachefile_registry,
+    generator_registry,
+    register,
+    source_group_registry,
+    unregister,
+)
+from imagekit.signals import source_saved
+from imagekit.specs.sourcegroups import SourceGroupFilesGenerator
+
+
+class TinySpec(ImageSpec):
+    processors = [ResizeToFill(8, 6)]
+    format = "PNG"
+
+
+class OtherSpec(ImageSpec):
+    format = "JPEG"
+
+
+@pytest.fixture
+def generator_ids():
+    """Return a list; every id a test appends is unregistered afterwards."""
+    ids: list[str] = []
+    try:
+        yield ids
+    finally:
+        for generator_id in ids:
+            try:
+                unregister.generator(generator_id)
+            except NotRegistered:
+                pass
+
+
+@pytest.fixture
+def source_group_links():
+    """Return a list of ``(generator_id, group)``; each is unregistered afterwards."""
+    links: list[tuple[str, object]] = []
+    try:
+        yield links
+    finally:
+        for generator_id, group in links:
+            unregister.source_group(generator_id, group)
+
+
+@pytest.fixture
+def cachefile_links():
+    """Return a list of ``(generator_id, callable)``; each is unregistered afterwards."""
+    links: list[tuple[str, object]] = []
+    try:
+        yield links
+    finally:
+        for generator_id, cachefiles in links:
+            unregister.cachefiles(generator_id, cachefiles)
+
+
+class FilesGroup:
+    """A custom source group: any object with a ``files()`` method."""
+
+    def __init__(self, *files):
+        self._files = files
+
+    def files(self):
+        yield from self._files
+
+
+# --- register / get / unregister ------------------------------------------------
+
+
+def test_registered_generator_is_returned_by_get(generator_ids):
+    register.generator("tests:registry:tiny", TinySpec)
+    generator_ids.append("tests:registry:tiny")
+
+    spec = generator_registry.get("tests:registry:tiny", source=None)
+
+    assert type(spec) is TinySpec
+
+
+def test_get_ids_lists_a_registered_id(generator_ids):
+    register.generator("tests:registry:listed", TinySpec)
+    generator_ids.append("tests:registry:listed")
+
+    assert "tests:registry:listed" in generator_registry.get_ids()
+
+
+def test_get_ids_keeps_registration_order(generator_ids):
+    for suffix in ("b", "a", "c"):
+        register.generator(f"tests:registry:order-{suffix}", TinySpec)
+        generator_ids.append(f"tests:registry:order-{suffix}")
+
+    ids = [i for i in generator_registry.get_ids() if i.startswith("tests:registry:order-")]
+
+    assert ids == ["tests:registry:order-b", "tests:registry:order-a", "tests:registry:order-c"]
+
+
+def test_register_generator_without_a_generator_returns_a_class_decorator(generator_ids):
+    decorator = register.generator("tests:registry:decorated")
+    generator_ids.append("tests:registry:decorated")
+
+    @decorator
+    class DecoratedSpec(ImageSpec):
+        format = "PNG"
+
+    assert type(generator_registry.get("tests:registry:decorated", source=None)) is DecoratedSpec
+
+
+def test_register_generator_decorator_returns_the_class_unchanged(generator_ids):
+    generator_ids.append("tests:registry:decorated-identity")
+
+    decorated = register.generator("tests:registry:decorated-identity")(TinySpec)
+
+    assert decorated is TinySpec
+
+
+def test_registering_the_same_generator_again_is_a_no_op(generator_ids):
+    register.generator("tests:registry:twice", TinySpec)
+    generator_ids.append("tests:registry:twice")
+
+    register.generator("tests:registry:twice", TinySpec)
+
+    assert type(generator_registry.get("tests:registry:twice", source=None)) is TinySpec
+
+
+def test_registering_a_different_generator_under_a_taken_id_raises(generator_ids):
+    register.generator("tests:registry:taken", TinySpec)
+    generator_ids.append("tests:registry:taken")
+
+    with pytest.raises(AlreadyRegistered, match="tests:registry:taken"):
+        register.generator("tests:registry:taken", OtherSpec)
+
+
+def test_a_rejected_registration_keeps_the_first_generator(generator_ids):
+    register.generator("tests:registry:kept", TinySpec)
+    generator_ids.append("tests:registry:kept")
+
+    with pytest.raises(AlreadyRegistered):
+        register.generator("tests:registry:kept", OtherSpec)
+
+    assert type(generator_registry.get("tests:registry:kept", source=None)) is TinySpec
+
+
+def test_unregistered_generator_is_gone(generator_ids):
+    register.generator("tests:registry:gone", TinySpec)
+    generator_ids.append("tests:registry:gone")
+
+    unregister.generator("tests:registry:gone")
+
+    assert "tests:registry:gone" not in generator_registry.get_ids()
+
+
+def test_an_unregistered_id_can_be_registered_with_another_generator(generator_ids):
+    register.generator("tests:registry:reuse", TinySpec)
+    generator_ids.append("tests:registry:reuse")
+    unregister.generator("tests:registry:reuse")
+
+    register.generator("tests:registry:reuse", OtherSpec)
+
+    assert type(generator_registry.get("tests:registry:reuse", source=None)) is OtherSpec
+
+
+def test_get_of_an_unknown_id_raises_not_registered_naming_the_id():
+    with pytest.raises(NotRegistered, match="tests:registry:nowhere"):
+        generator_registry.get("tests:registry:nowhere")
+
+
+def test_not_registered_message_starts_with_imagekits_wording():
+    with pytest.raises(NotRegistered) as excinfo:
+        generator_registry.get("tests:registry:nowhere")
+
+    assert str(excinfo.value).startswith(
+        "The generator with id tests:registry:nowhere is not registered"
+    )
+
+
+def test_unregistering_an_unknown_id_raises_not_registered_naming_the_id():
+    with pytest.raises(NotRegistered, match="tests:registry:never"):
+        unregister.generator("tests:registry:never")
+
+
+def test_get_calls_a_callable_generator_with_the_keyword_arguments(generator_ids):
+    def factory(**kwargs):
+        return ("made", kwargs)
+
+    register.generator("tests:registry:factory", factory)
+    generator_ids.append("tests:registry:factory")
+
+    result = generator_registry.get("tests:registry:factory", source="src", width=3)
+
+    assert result == ("made", {"source": "src", "width": 3})
+
+
+def test_get_returns_a_non_callable_generator_as_it_is(generator_ids):
+    generator = object()
+    register.generator("tests:registry:object", generator)
+    generator_ids.append("tests:registry:object")
+
+    assert generator_registry.get("tests:registry:object", source="ignored") is generator
+
+
+def test_underlying_registry_methods_register_and_unregister(generator_ids):
+    generator_registry.register("tests:registry:direct", TinySpec)
+    generator_ids.append("tests:registry:direct")
+    assert "tests:registry:direct" in generator_registry.get_ids()
+
+    generator_registry.unregister("tests:registry:direct")
+
+    assert "tests:registry:direct" not in generator_registry.get_ids()
+
+
+# --- autodiscovery --------------------------------------------------------------
+
+
+@pytest.fixture
+def undiscovered(monkeypatch):
+    """Make the process look as if ``imagegenerators`` modules were never imported.
+
+    The original registration of ``tests:autodiscovered`` and the original
+    ``tests.imagegenerators`` module are put back afterwards.
+    """
+    generator_registry.get_ids()  # discover once, so there is something to restore
+    import tests.imagegenerators as original_module
+
+    original_class = original_module.AutodiscoveredSpec
+    unregister.generator("tests:autodiscovered")
+    monkeypatch.setattr(imagekit.utils, "_autodiscovered", False)
+    monkeypatch.delitem(sys.modules, "tests.imagegenerators")
+    monkeypatch.setattr(tests, "imagegenerators", original_module)
+    try:
+        yield
+    finally:
+        try:
+            unregister.generator("tests:autodiscovered")
+        except NotRegistered:
+            pass
+        register.generator("tests:autodiscovered", original_class)
+
+
+def test_get_ids_imports_the_imagegenerators_module_of_installed_apps(undiscovered):
+    ids = generator_registry.get_ids()
+
+    assert "tests:autodiscovered" in ids
+    assert "tests.imagegenerators" in sys.modules
+
+
+def test_get_imports_the_imagegenerators_module_of_installed_apps(undiscovered):
+    spec = generator_registry.get("tests:autodiscovered", source=None)
+
+    assert type(spec).__name__ == "AutodiscoveredSpec"
+
+
+def test_autodiscovery_happens_only_once(undiscovered, monkeypatch):
+    generator_registry.get_ids()
+    unregister.generator("tests:autodiscovered")
+    monkeypatch.delitem(sys.modules, "tests.imagegenerators")
+
+    ids = generator_registry.get_ids()
+
+    assert "tests:autodiscovered" not in ids
+    assert "tests.imagegenerators" not in sys.modules
+
+
+# --- cache files ------------------------------------------------------------------
+
+
+def test_cachefile_registry_yields_the_files_of_a_registered_callable(cachefile_links):
+    def cachefiles():
+        return ["first", "second"]
+
+    register.cachefiles("tests:registry:files", cachefiles)
+    cachefile_links.append(("tests:registry:files", cachefiles))
+
+    assert list(cachefile_registry.get("tests:registry:files")) == ["first", "second"]
+
+
+def test_cachefile_registry_chains_every_callable_of_an_id(cachefile_links):
+    def first():
+        return ["a"]
+
+    def second():
+        return ["b", "c"]
+
+    for cachefiles in (first, second):
+        register.cachefiles("tests:registry:chained", cachefiles)
+        cachefile_links.append(("tests:registry:chained", cachefiles))
+
+    assert sorted(cachefile_registry.get("tests:registry:chained")) == ["a", "b", "c"]
+
+
+def test_cachefile_registry_yields_nothing_for_other_ids(cachefile_links):
+    def cachefiles():
+        return ["mine"]
+
+    register.cachefiles("tests:registry:mine", cachefiles)
+    cachefile_links.append(("tests:registry:mine", cachefiles))
+
+    assert list(cachefile_registry.get("tests:registry:theirs")) == []
+
+
+def test_unregistered_cachefiles_are_no_longer_yielded(cachefile_links):
+    def cachefiles():
+        return ["gone"]
+
+    register.cachefiles("tests:registry:unlisted", cachefiles)
+    cachefile_links.append(("tests:registry:unlisted", cachefiles))
+
+    unregister.cachefiles("tests:registry:unlisted", cachefiles)
+
+    assert list(cachefile_registry.get("tests:registry:unlisted")) == []
+
+
+def test_unregistering_unknown_cachefiles_is_ignored():
+    unregister.cachefiles("tests:registry:unknown", lambda: ["x"])
+
+    assert list(cachefile_registry.get("tests:registry:unknown")) == []
+
+
+# --- source groups ----------------------------------------------------------------
+
+
+def test_registered_source_group_lists_a_lazy_cache_file_per_source(
+    generator_ids, source_group_links
+):
+    register.generator("tests:registry:group-spec", TinySpec)
+    generator_ids.append("tests:registry:group-spec")
+    sources = [ContentFile(b"", name="photos/a.png"), ContentFile(b"", name="photos/b.png")]
+    group = FilesGroup(*sources)
+
+    register.source_group("tests:registry:group-spec", group)
+    source_group_links.append(("tests:registry:group-spec", group))
+    files = list(cachefile_registry.get("tests:registry:group-spec"))
+
+    assert [file.generator.source for file in files] == sources
+    assert all(type(file.generator) is TinySpec for file in files)
+
+
+def test_registering_a_source_group_registers_a_source_group_files_generator(
+    source_group_links,
+):
+    group = FilesGroup(ContentFile(b"", name="photos/a.png"))
+    register.source_group("tests:registry:sgfg", group)
+    source_group_links.append(("tests:registry:sgfg", group))
+
+    # An equal SourceGroupFilesGenerator unregisters it, which proves that is
+    # what register.source_group put in the cache file registry.
+    unregister.cachefiles(
+        "tests:registry:sgfg", SourceGroupFilesGenerator(group, "tests:registry:sgfg")
+    )
+
+    assert list(cachefile_registry.get("tests:registry:sgfg")) == []
+
+
+def test_source_saved_from_a_registered_group_reaches_the_strategy(
+    generator_ids, source_group_links
+):
+    calls = []
+
+    class RecordingSpec(ImageSpec):
+        format = "PNG"
+        cachefile_strategy = {"on_source_saved": calls.append}
+
+    register.generator("tests:registry:recording", RecordingSpec)
+    generator_ids.append("tests:registry:recording")
+    group = FilesGroup()
+    register.source_group("tests:registry:recording", group)
+    source_group_links.append(("tests:registry:recording", group))
+    source = ContentFile(b"", name="photos/saved.png")
+
+    source_saved.send(sender=group, source=source)
+
+    assert len(calls) == 1
+    assert isinstance(calls[0], ImageCacheFile)
+    assert calls[0].generator.source is source
+
+
+def test_source_saved_from_an_unregistered_group_is_ignored(generator_ids):
+    calls = []
+
+    class RecordingSpec(ImageSpec):
+        format = "PNG"
+        cachefile_strategy = {"on_source_saved": calls.append}
+
+    register.generator("tests:registry:ignored", RecordingSpec)
+    generator_ids.append("tests:registry:ignored")
+
+    source_saved.send(sender=FilesGroup(), source=ContentFile(b"", name="photos/x.png"))
+
+    assert calls == []
+
+
+def test_unregistered_source_group_no_longer_lists_files(generator_ids, source_group_links):
+    register.generator("tests:registry:unlinked", TinySpec)
+    generator_ids.append("tests:registry:unlinked")
+    group = FilesGroup(ContentFile(b"", name="photos/a.png"))
+    register.source_group("tests:registry:unlinked", group)
+    source_group_links.append(("tests:registry:unlinked", group))
+
+    unregister.source_group("tests:registry:unlinked", group)
+
+    assert list(cachefile_registry.get("tests:registry:unlinked")) == []
+
+
+def test_unregistered_source_group_no_longer_relays_source_saved(generator_ids, source_group_links):
+    calls = []
+
+    class RecordingSpec(ImageSpec):
+        format = "PNG"
+        cachefile_strategy = {"on_source_saved": calls.append}
+
+    register.generator("tests:registry:silenced", RecordingSpec)
+    generator_ids.append("tests:registry:silenced")
+    group = FilesGroup()
+    register.source_group("tests:registry:silenced", group)
+    source_group_links.append(("tests:registry:silenced", group))
+
+    unregister.source_group("tests:registry:silenced", group)
+    source_saved.send(sender=group, source=ContentFile(b"", name="photos/x.png"))
+
+    assert calls == []
+
+
+def test_unregistering_an_unknown_source_group_is_ignored():
+    unregister.source_group("tests:registry:no-such-id", FilesGroup())
+
+    assert list(cachefile_registry.get("tests:registry:no-such-id")) == []
+
+
+def test_unregistering_an_unknown_id_of_a_registered_group_keeps_its_link(source_group_links):
+    source = ContentFile(b"", name="photos/a.png")
+    group = FilesGroup(source)
+    register.source_group("tests:registry:linked", group)
+    source_group_links.append(("tests:registry:linked", group))
+
+    unregister.source_group("tests:registry:other-id", group)
+
+    assert len(list(cachefile_registry.get("tests:registry:linked"))) == 1
+
+
+def test_source_group_registry_register_links_the_group_like_the_facade(
+    generator_ids, source_group_links
+):
+    register.generator("tests:registry:underlying", TinySpec)
+    generator_ids.append("tests:registry:underlying")
+    source = ContentFile(b"", name="photos/u.png")
+    group = FilesGroup(source)
+
+    source_group_registry.register("tests:registry:underlying", group)
+    source_group_links.append(("tests:registry:underlying", group))
+
+    files = list(cachefile_registry.get("tests:registry:underlying"))
+    assert [file.generator.source for file in files] == [source]
+
+
+# --- the strategy relay quirk (SPEC §5) -----------------------------------------
+
+
+def _png_source(make_image, name):
+    return ContentFile(make_image("PNG", size=(20, 10)), name=name)
+
+
+def test_unregistered_spec_class_gets_no_just_in_time_generation(media_storage, make_image):
+    class UnregisteredSpec(ImageSpec):
+        processors = [ResizeToFill(8, 6)]
+        format = "PNG"
+
+    file = ImageCacheFile(UnregisteredSpec(source=_png_source(make_image, "photos/u.png")))
+
+    file.url  # noqa: B018 - reading the URL sends existence_required
+
+    assert not media_storage.exists(file.name)
+
+
+def test_unregistered_spec_class_file_is_still_truthy_with_a_sync_backend(
+    media_storage, make_image
+):
+    class UnregisteredSpec(ImageSpec):
+        processors = [ResizeToFill(8, 6)]
+        format = "PNG"
+
+    file = ImageCacheFile(UnregisteredSpec(source=_png_source(make_image, "photos/t.png")))
+
+    assert bool(file) is True
+    assert not media_storage.exists(file.name)
+
+
+def test_registered_spec_class_is_generated_just_in_time(media_storage, make_image, generator_ids):
+    class RegisteredSpec(ImageSpec):
+        processors = [ResizeToFill(8, 6)]
+        format = "PNG"
+
+    register.generator("tests:registry:jit", RegisteredSpec)
+    generator_ids.append("tests:registry:jit")
+    file = ImageCacheFile(RegisteredSpec(source=_png_source(make_image, "photos/r.png")))
+
+    file.url  # noqa: B018 - reading the URL sends existence_required
+
+    assert media_storage.exists(file.name)
