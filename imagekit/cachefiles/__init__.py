@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from copy import copy
 from typing import Any
 
@@ -118,7 +119,10 @@ class ImageCacheFile(BaseIKFile, ImageFile):
         # without another trip to the storage.
         content.seek(0)
         self.file = File(content)
-        if actual_name != self.name:
+        # Storages return normalised names with forward slashes, while namers
+        # give os.path.normpath()ed ones (backslashes on Windows): compare
+        # them normalised, or every generation would warn there.
+        if os.path.normpath(actual_name) != os.path.normpath(self.name):
             get_logger().warning(
                 "The storage backend %s did not save the file with the requested name "
                 '("%s") and instead used "%s". This may be because a file already '

@@ -199,20 +199,16 @@ class BaseAsync(Simple):
     def generate(self, file: Any, force: bool = False) -> None:
         # Skip files known to exist or already queued, without asking the
         # storage: a stale answer only costs a no-op task, since the worker's
-        # generate_now() checks again.
+        # generate_now() checks again. The file is not marked "generating"
+        # here: the worker's generate_now() (force=False, as in ImageKit's
+        # tasks) would then skip the very file it was asked to make. It marks
+        # the file itself.
         if not force and self.get_state(file, check_if_unknown=False) in (
             CacheFileState.GENERATING,
             CacheFileState.EXISTS,
         ):
             return
-        self.set_state(file, CacheFileState.GENERATING)
-        try:
-            self.schedule_generation(file, force=force)
-        except BaseException:
-            # Nothing was queued (broker down, bad configuration): do not leave
-            # a "generating" mark that no worker will ever clear.
-            self._forget_state(file)
-            raise
+        self.schedule_generation(file, force=force)
 
     generate.alters_data = True
 
