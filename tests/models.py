@@ -61,7 +61,7 @@ class AvatarThumbnail(ImageSpec):
     """The long form from the docs: a spec class that varies with its model."""
 
     format = "JPEG"
-    options = {"quality": 60}  # noqa: RUF012 - class attribute read by imagekit
+    options = {"quality": 60}
 
     @property
     def processors(self):
@@ -77,3 +77,57 @@ class Profile(models.Model):
     avatar_thumbnail = ImageSpecField(source="avatar", spec_id="tests:profile:avatar_thumbnail")
     thumbnail_width = models.PositiveIntegerField(default=40)
     thumbnail_height = models.PositiveIntegerField(default=30)
+
+
+# --- Models of tests/test_sourcegroups.py ----------------------------------
+
+
+class SgCaptionedPhoto(models.Model):
+    """One source with one spec, and another field to save on its own."""
+
+    image = models.ImageField(upload_to="sg", blank=True)
+    caption = models.CharField(max_length=50, blank=True)
+    thumbnail = ImageSpecField(source="image", processors=[ResizeToFill(8, 8)], format="PNG")
+
+
+class SgOptimisticPhoto(models.Model):
+    """A spec whose cache files are generated when the source is saved."""
+
+    image = models.ImageField(upload_to="sg-optimistic")
+    thumbnail = ImageSpecField(
+        source="image",
+        processors=[ResizeToFill(12, 10)],
+        format="JPEG",
+        cachefile_strategy="imagekit.cachefiles.strategies.Optimistic",
+    )
+
+
+class SgWatchedThumbnail(ImageSpec):
+    """The spec of SgWatchedPhoto; tests swap it for one that records callbacks."""
+
+    processors = [ResizeToFill(6, 6)]
+    format = "PNG"
+
+
+register.generator("tests:sgwatchedphoto:thumbnail", SgWatchedThumbnail)
+
+
+class SgWatchedPhoto(models.Model):
+    image = models.ImageField(upload_to="sg-watched", blank=True)
+    thumbnail = ImageSpecField(source="image", spec_id="tests:sgwatchedphoto:thumbnail")
+
+
+# --- Models of tests/test_admin.py -----------------------------------------
+
+
+class FieldAdminPhoto(models.Model):
+    """A photo with its own page, shown with a thumbnail in the admin."""
+
+    image = models.ImageField(upload_to="admin-photos")
+    thumbnail = ImageSpecField(source="image", processors=[ResizeToFill(16, 16)], format="JPEG")
+
+    def __str__(self):
+        return f"Admin photo {self.pk}"
+
+    def get_absolute_url(self):
+        return f"/photos/{self.pk}/"
