@@ -58,6 +58,10 @@ def process_file(file: Any, force: bool = False) -> tuple[str, str]:
         backend = file.cachefile_backend
         if not force and isinstance(backend, CachedFileBackend) and backend.exists(file):
             return EXISTED, ""
+        if force and file.storage.exists(file.name):
+            # Storages do not overwrite: saving under a taken name would store
+            # a renamed copy that is never used and keep the stale file.
+            file.storage.delete(file.name)
         file.generate(force=force)
     except MissingSource as exc:
         return NO_SOURCE, str(exc)
@@ -170,8 +174,10 @@ class Command(BaseCommand):
         for gid in ids:
             self._header(gid, interactive=False)
             for file_gid, file in work:
-                if file_gid == gid and self.verbosity >= 1:
-                    self.stdout.write(f"  {file.name}")
+                if file_gid == gid:
+                    if self.verbosity >= 1:
+                        self.stdout.write(f"  {file.name}")
+                    _close_source(file)
         self.stdout.write(f"{len(work)} cache file(s) would be checked (dry run).")
 
     def _generate(
