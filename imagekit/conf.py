@@ -8,12 +8,15 @@ documented in :doc:`/reference/settings`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from appconf import AppConf
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 
-__all__ = ["ImageKitConf", "settings"]
+__all__ = ["ImageKitConf", "setting", "settings"]
 
 #: Seconds that generated-file states are remembered when ``DEBUG`` is on and
 #: ``IMAGEKIT_CACHE_TIMEOUT`` is unset.
@@ -43,6 +46,11 @@ class ImageKitConf(AppConf):
     CACHE_PREFIX = "imagekit:"
     CACHE_TIMEOUT = None
     USE_MEMCACHED_SAFE_CACHE_KEY = True
+
+    # The per-process memory of files known to exist (imagekit.cachefiles.state):
+    # seconds an entry is trusted, and how many entries are kept. 0 turns it off.
+    LOCAL_STATE_TIMEOUT = 600
+    LOCAL_STATE_SIZE = 10000
 
     # What the <img> form of the template tags does when a source is missing
     # (empty field, deleted file): "raise", "empty" (render nothing and log a
@@ -92,3 +100,26 @@ class ImageKitConf(AppConf):
         if value is None:
             return "default"
         return value
+
+
+# Reading django.conf.settings costs about a microsecond per attribute (it is a
+# lazy proxy); a warm page reads a handful of IMAGEKIT_* settings per image.
+# setting() keeps the values it has read, and forgets them whenever Django
+# says a setting changed (override_settings, the test "settings" fixture).
+_values: dict[str, Any] = {}
+
+
+def setting(name: str) -> Any:
+    """Return ``settings.<name>``, remembered until a setting changes."""
+    try:
+        return _values[name]
+    except KeyError:
+        value = _values[name] = getattr(settings, name)
+        return value
+
+
+def _forget_settings(**kwargs: Any) -> None:
+    _values.clear()
+
+
+setting_changed.connect(_forget_settings, dispatch_uid="imagekit.conf.forget_settings")

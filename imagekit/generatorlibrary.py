@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 
+from . import hashers
 from .processors import Thumbnail as ThumbnailProcessor
 from .registry import register
 from .specs import ImageSpec
@@ -36,7 +37,42 @@ class Thumbnail(ImageSpec):
             ThumbnailProcessor(width, height, anchor=anchor, crop=crop, upscale=upscale)
         ]
         self.format = format
+        # The processor is fully determined by these arguments (types
+        # included: crop=0 and crop=False hash differently), which lets
+        # get_hash() reuse the pickle of everything but the source name.
+        self._hash_args = tuple(
+            (type(value), value) for value in (width, height, anchor, crop, upscale, format)
+        )
+        self._hash_state = (self.processors, self.processors[0], format)
         super().__init__(**kwargs)
+
+    def get_hash(self) -> str:
+        state = self.__dict__.get("_hash_state")
+        processors = self.processors
+        if (
+            state is None
+            or processors is not state[0]
+            or len(processors) != 1
+            or processors[0] is not state[1]
+            or type(self.format) is not type(state[2])
+            or self.format != state[2]
+        ):
+            return super().get_hash()  # changed after __init__: hash it all
+        return hashers.spec_hash(
+            self.source.name,
+            processors,
+            self.format,
+            self.options,
+            self.autoconvert,
+            key=(
+                type(self),
+                self._hash_args,
+                id(self.options),
+                type(self.autoconvert),
+                self.autoconvert,
+            ),
+            refs=(self.options,),
+        )
 
 
 def register_builtin_generators() -> None:

@@ -40,6 +40,7 @@ from pilkit.utils import (
 )
 
 from . import loading
+from .conf import setting
 
 __all__ = [
     "DEFAULT_EXTENSIONS",
@@ -184,7 +185,7 @@ def get_storage():
     """
     from django.core.files.storage import InvalidStorageError, storages
 
-    value = settings.IMAGEKIT_DEFAULT_FILE_STORAGE
+    value = setting("IMAGEKIT_DEFAULT_FILE_STORAGE")
     try:
         return storages[value]
     except InvalidStorageError:
@@ -198,7 +199,7 @@ def sanitize_cache_key(key: str) -> str:
     or more keeps its first 167 characters followed by ``:`` and the md5 of the
     original key.
     """
-    if not settings.IMAGEKIT_USE_MEMCACHED_SAFE_CACHE_KEY:
+    if not setting("IMAGEKIT_USE_MEMCACHED_SAFE_CACHE_KEY"):
         return key
     cleaned = bad_memcached_key_chars.sub("", key)
     if len(cleaned) >= _MAX_CACHE_KEY_LENGTH:

@@ -17,6 +17,8 @@ from django.core.files.storage import FileSystemStorage, default_storage, storag
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from imagekit.cachefiles.state import known_files
+
 DEFAULT_COLOR = "#c86432"
 
 # Content types for the formats tests use most; anything else falls back to
@@ -112,3 +114,5 @@ def _clear_caches():
     yield
     for cache in caches.all(initialized_only=True):
         cache.clear()
+    # ... and in this process's memory of files known to exist.
+    known_files.clear()

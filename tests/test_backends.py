@@ -332,7 +332,10 @@ def test_a_state_read_from_the_django_cache_is_kept_in_the_request_local_cache(
     with use_cachefile_state_cache() as states:
         backend.get_state(file)
 
-    assert states == {backend.get_key(file): CacheFileState.GENERATING}
+    assert states == {
+        backend.get_key(file): CacheFileState.GENERATING,
+        backend.get_dimensions_key(file): None,
+    }
 
 
 def test_an_unknown_state_is_checked_in_storage(file, backend):

@@ -473,9 +473,11 @@ CONTENT_ACCESSES = [
     pytest.param(lambda file: file.open(), id="open"),
     pytest.param(lambda file: file.file, id="file"),
 ]
+READ_ACCESSES = [p for p in CONTENT_ACCESSES if p.id not in ("width", "height")]
+SIZE_ACCESSES = [p for p in CONTENT_ACCESSES if p.id in ("width", "height")]
 
 
-@pytest.mark.parametrize("access", CONTENT_ACCESSES)
+@pytest.mark.parametrize("access", READ_ACCESSES)
 def test_content_access_sends_content_required_with_the_file(
     access, storage, sent_signals, make_image
 ):
@@ -485,6 +487,33 @@ def test_content_access_sends_content_required_with_the_file(
     access(file)
 
     assert sent_signals == [("content_required", file, file)]
+
+
+@pytest.mark.parametrize("access", SIZE_ACCESSES)
+def test_measuring_a_file_of_unrecorded_size_asks_for_existence_then_content(
+    access, storage, sent_signals, make_image
+):
+    file = ImageCacheFile(PlainGenerator(), storage=storage)
+    stored_file(storage, file.name, make_image("PNG", size=(30, 20)))
+
+    access(file)
+
+    assert sent_signals == [("existence_required", file, file), ("content_required", file, file)]
+
+
+@pytest.mark.parametrize("access", SIZE_ACCESSES)
+def test_the_size_recorded_with_the_state_is_used_without_opening_the_file(
+    access, storage, sent_signals, make_image
+):
+    file = ImageCacheFile(PlainGenerator(), storage=storage)
+    stored_file(storage, file.name, make_image("PNG", size=(30, 20)))
+    file.cachefile_backend.set_state(file, "exists", dimensions=(30, 20))
+    again = ImageCacheFile(PlainGenerator(), storage=storage)
+    storage.calls.clear()
+
+    assert access(again) in (30, 20)
+    assert sent_signals == [("existence_required", again, again)]
+    assert storage.calls == []
 
 
 @pytest.mark.parametrize("access", CONTENT_ACCESSES)

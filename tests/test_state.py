@@ -219,7 +219,7 @@ def test_prefetch_asks_for_the_key_of_every_file(backend, cache, storage):
         prefetch_cachefile_states(files)
 
     [(_name, (keys,), _kwargs)] = cache.calls
-    assert set(keys) == {backend.get_key(file) for file in files}
+    assert set(keys) == {key for file in files for key in backend.get_keys(file)}
 
 
 def test_prefetch_stores_the_states_the_cache_knows(backend, cache, storage):
@@ -257,7 +257,7 @@ def test_prefetch_fills_the_state_cache_it_is_given_without_one_being_active(
 
     prefetch_cachefile_states(files, state_cache=states)
 
-    assert states == {backend.get_key(files[0]): None}
+    assert states == dict.fromkeys(backend.get_keys(files[0]))
     assert get_active_state_cache() is None
 
 
@@ -361,17 +361,42 @@ def test_asking_twice_inside_a_state_cache_makes_one_cache_round_trip(backend, c
         backend.exists(file)
         backend.exists(file)
 
-    assert cache.methods_called() == ["get"]
+    assert cache.methods_called() == ["get_many"]
 
 
-def test_outside_a_state_cache_every_question_is_a_cache_round_trip(backend, cache, storage):
+def test_outside_a_state_cache_a_file_known_to_exist_costs_one_round_trip_per_process(
+    backend, cache, storage
+):
     [file] = make_files(1, backend, storage)
     cache.wrapped.set(backend.get_key(file), CacheFileState.EXISTS)
 
     backend.exists(file)
     backend.exists(file)
 
-    assert cache.methods_called() == ["get", "get"]
+    assert cache.methods_called() == ["get_many"]
+
+
+def test_outside_a_state_cache_other_states_are_asked_every_time(backend, cache, storage):
+    [file] = make_files(1, backend, storage)
+    cache.wrapped.set(backend.get_key(file), CacheFileState.GENERATING)
+
+    backend.exists(file)
+    backend.exists(file)
+
+    assert cache.methods_called() == ["get_many", "get_many"]
+
+
+def test_without_the_process_memory_every_question_is_a_cache_round_trip(
+    backend, cache, storage, settings
+):
+    settings.IMAGEKIT_LOCAL_STATE_TIMEOUT = 0
+    [file] = make_files(1, backend, storage)
+    cache.wrapped.set(backend.get_key(file), CacheFileState.EXISTS)
+
+    backend.exists(file)
+    backend.exists(file)
+
+    assert cache.methods_called() == ["get_many", "get_many"]
 
 
 def test_a_prefetched_miss_is_checked_in_storage_not_in_the_cache_again(backend, cache, storage):

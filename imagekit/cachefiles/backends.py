@@ -12,10 +12,12 @@ from copy import copy
 from typing import Any
 
 from django.conf import settings
+from django.core.cache.backends.dummy import DummyCache
 from django.core.exceptions import ImproperlyConfigured
 
+from ..conf import setting
 from ..utils import get_cache, get_singleton, sanitize_cache_key
-from .state import get_active_state_cache
+from .state import get_active_state_cache, known_files
 
 __all__ = [
     "RQ",
@@ -32,6 +34,16 @@ __all__ = [
 ]
 
 
+def _parse_dimensions(value: Any) -> tuple[int, int] | None:
+    """Parse a stored ``"WxH"`` value; anything else is "unknown"."""
+    if not isinstance(value, str):
+        return None
+    width, sep, height = value.partition("x")
+    if not sep or not width.isdigit() or not height.isdigit():
+        return None
+    return int(width), int(height)
+
+
 class CacheFileState:
     """The states a backend records for a cache file."""
 
@@ -46,7 +58,7 @@ class InvalidFileBackendError(ImproperlyConfigured):
 
 def get_default_cachefile_backend() -> Any:
     """Return the shared instance of ``IMAGEKIT_DEFAULT_CACHEFILE_BACKEND``."""
-    return get_singleton(settings.IMAGEKIT_DEFAULT_CACHEFILE_BACKEND, "file backend")
+    return get_singleton(setting("IMAGEKIT_DEFAULT_CACHEFILE_BACKEND"), "file backend")
 
 
 class AbstractCacheFileBackend:
@@ -94,45 +106,121 @@ class CachedFileBackend:
 
     def get_key(self, file: Any) -> str:
         """Return the cache key for *file*'s state."""
-        return sanitize_cache_key(f"{settings.IMAGEKIT_CACHE_PREFIX}{file.name}-state")
+        return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-state")
+
+    def get_dimensions_key(self, file: Any) -> str:
+        """Return the cache key for *file*'s width and height."""
+        return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-dimensions")
+
+    def get_keys(self, file: Any) -> tuple[str, str]:
+        """Return the state key and the dimensions key of *file*.
+
+        They are kept on the file object (for its current name and prefix):
+        a warm page asks for them several times per file.
+        """
+        memo = getattr(file, "_ik_state_keys", None)
+        marker = (
+            file.name,
+            setting("IMAGEKIT_CACHE_PREFIX"),
+            setting("IMAGEKIT_USE_MEMCACHED_SAFE_CACHE_KEY"),
+        )
+        if memo is not None and memo[0] == marker and type(self).get_key is _base_get_key:
+            return memo[1]
+        keys = (self.get_key(file), self.get_dimensions_key(file))
+        try:
+            file._ik_state_keys = (marker, keys)
+        except AttributeError:  # files that take no attributes: no memo
+            pass
+        return keys
+
+    def _remembers(self) -> bool:
+        # A DummyCache means "remember nothing" (the default under DEBUG):
+        # the per-process memory must not remember either.
+        return not isinstance(self.cache, DummyCache)
 
     def get_state(self, file: Any, check_if_unknown: bool = True) -> str | None:
         """Return *file*'s state.
 
-        The request-local state cache is asked first, then the Django cache. If
-        neither knows and *check_if_unknown* is true, the storage is asked and
-        the answer is remembered.
+        Asked in turn: this process's memory of files known to exist, the
+        request-local state cache, the Django cache (state and dimensions in
+        one round trip). If none knows and *check_if_unknown* is true, the
+        storage is asked and the answer is remembered.
         """
-        key = self.get_key(file)
+        key, dims_key = self.get_keys(file)
+        known, _dims = known_files.get(key)
+        if known and self._remembers():
+            return CacheFileState.EXISTS
         local = get_active_state_cache()
         if local is not None and key in local:
             state = local[key]
+            dims = local.get(dims_key)
         else:
-            state = self.cache.get(key)
+            found = self.cache.get_many([key, dims_key])
+            state, dims = found.get(key), found.get(dims_key)
             if local is not None:
                 local[key] = state
-        if state is None and check_if_unknown:
+                local[dims_key] = dims
+        if state == CacheFileState.EXISTS:
+            if self._remembers():
+                known_files.remember(key, _parse_dimensions(dims))
+        elif state is None and check_if_unknown:
             exists = self._exists(file)
             state = CacheFileState.EXISTS if exists else CacheFileState.DOES_NOT_EXIST
             self.set_state(file, state)
         return state
 
-    def set_state(self, file: Any, state: str) -> None:
-        """Remember *state* for *file*.
+    def set_state(self, file: Any, state: str, dimensions: tuple[int, int] | None = None) -> None:
+        """Remember *state* (and, for an existing file, its *dimensions*) for *file*.
 
         "Does not exist" is kept for ``existence_check_timeout`` seconds, other
         states for ``IMAGEKIT_CACHE_TIMEOUT`` (``None``: forever).
         """
-        key = self.get_key(file)
+        key, dims_key = self.get_keys(file)
+        local = get_active_state_cache()
         if state == CacheFileState.DOES_NOT_EXIST:
             self.cache.set(key, state, self.existence_check_timeout)
+        elif dimensions is not None:
+            value = f"{dimensions[0]}x{dimensions[1]}"
+            self.cache.set_many({key: state, dims_key: value}, settings.IMAGEKIT_CACHE_TIMEOUT)
+            if local is not None:
+                local[dims_key] = value
         else:
             self.cache.set(key, state, settings.IMAGEKIT_CACHE_TIMEOUT)
-        local = get_active_state_cache()
         if local is not None:
             local[key] = state
+        if state == CacheFileState.EXISTS and self._remembers():
+            known_files.remember(key, dimensions)
+        else:
+            known_files.forget(key)
 
     set_state.alters_data = True
+
+    def get_dimensions(self, file: Any) -> tuple[int, int] | None:
+        """Return *file*'s ``(width, height)`` if known without opening it.
+
+        Sizes are recorded when a file is generated, or the first time a file
+        made elsewhere (by ImageKit, say) is measured.
+        """
+        key, dims_key = self.get_keys(file)
+        known, dims = known_files.get(key)
+        if dims is not None and self._remembers():
+            return dims
+        local = get_active_state_cache()
+        if local is not None and dims_key in local:
+            return _parse_dimensions(local[dims_key])
+        if known:
+            # Known to exist, size never recorded here: ask the shared cache.
+            dims = _parse_dimensions(self.cache.get(dims_key))
+            if dims is not None:
+                known_files.remember(key, dims)
+            return dims
+        return None
+
+    def set_dimensions(self, file: Any, dimensions: tuple[int, int]) -> None:
+        """Record the size of an existing *file* measured by reading it."""
+        self.set_state(file, CacheFileState.EXISTS, dimensions=dimensions)
+
+    set_dimensions.alters_data = True
 
     def exists(self, file: Any) -> bool:
         """Return whether *file* exists (asking the storage only if unknown)."""
@@ -161,7 +249,9 @@ class CachedFileBackend:
         except BaseException:
             self._forget_state(file)
             raise
-        self.set_state(file, CacheFileState.EXISTS)
+        self.set_state(
+            file, CacheFileState.EXISTS, dimensions=getattr(file, "_dimensions_cache", None)
+        )
         file.close()
 
     generate_now.alters_data = True
@@ -169,9 +259,13 @@ class CachedFileBackend:
     def _forget_state(self, file: Any) -> None:
         key = self.get_key(file)
         self.cache.delete(key)
+        known_files.forget(key)
         local = get_active_state_cache()
         if local is not None:
             local.pop(key, None)
+
+
+_base_get_key = CachedFileBackend.get_key
 
 
 class Simple(CachedFileBackend):

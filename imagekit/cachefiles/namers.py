@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from django.conf import settings
 from pilkit.utils import format_to_extension, suggest_extension
+
+from ..conf import setting
 
 __all__ = ["hash", "source_name_as_path", "source_name_dot_hash"]
 
@@ -30,7 +31,7 @@ def _is_anchored(source_name: str | None) -> bool:
 def source_name_as_path(generator: Any) -> str:
     """Mirror the source's path: ``photos/dog.jpg`` → ``CACHE/images/photos/dog/<hash>.jpg``."""
     source_name = _source_name(generator)
-    directory = settings.IMAGEKIT_CACHEFILE_DIR
+    directory = setting("IMAGEKIT_CACHEFILE_DIR")
     if not _is_anchored(source_name):
         directory = os.path.join(directory, os.path.splitext(source_name)[0])
     ext = suggest_extension(source_name or "", generator.format)
@@ -40,7 +41,7 @@ def source_name_as_path(generator: Any) -> str:
 def source_name_dot_hash(generator: Any) -> str:
     """Keep the source's name: ``photos/dog.jpg`` → ``CACHE/images/photos/dog.<hash12>.jpg``."""
     source_name = _source_name(generator)
-    directory = settings.IMAGEKIT_CACHEFILE_DIR
+    directory = setting("IMAGEKIT_CACHEFILE_DIR")
     if not _is_anchored(source_name):
         directory = os.path.join(directory, os.path.dirname(source_name))
     ext = suggest_extension(source_name or "", generator.format)
@@ -54,5 +55,5 @@ def hash(generator: Any) -> str:
     fmt = getattr(generator, "format", None)
     ext = format_to_extension(fmt) if fmt else ""
     return os.path.normpath(
-        os.path.join(settings.IMAGEKIT_CACHEFILE_DIR, f"{generator.get_hash()}{ext}")
+        os.path.join(setting("IMAGEKIT_CACHEFILE_DIR"), f"{generator.get_hash()}{ext}")
     )

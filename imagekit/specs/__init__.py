@@ -12,6 +12,7 @@ from django.db.models.fields.files import ImageFieldFile
 from .. import hashers
 from ..cachefiles.backends import get_default_cachefile_backend
 from ..cachefiles.strategies import load_strategy
+from ..conf import setting
 from ..exceptions import AlreadyRegistered, MissingGeneratorId, MissingSource, MissingSourceFile
 from ..registry import generator_registry, register
 from ..utils import get_by_qname, open_image, process_image
@@ -82,7 +83,7 @@ class ImageSpec(BaseImageSpec):
         """The cache file's name from ``IMAGEKIT_SPEC_CACHEFILE_NAMER`` (None without a source)."""
         if not self.source:
             return None
-        namer = get_by_qname(settings.IMAGEKIT_SPEC_CACHEFILE_NAMER, "namer")
+        namer = get_by_qname(setting("IMAGEKIT_SPEC_CACHEFILE_NAMER"), "namer")
         return namer(self)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -99,9 +100,36 @@ class ImageSpec(BaseImageSpec):
         return state
 
     def get_hash(self) -> str:
-        """Return the hash of everything that determines the output image."""
-        return hashers.pickle(
-            [self.source.name, self.processors, self.format, self.options, self.autoconvert]
+        """Return the hash of everything that determines the output image.
+
+        It is ImageKit's hash (the md5 of a canonical pickle), so cache file
+        names stay the same. When the processors, format, options and
+        autoconvert are plain class attributes, their pickle is computed once
+        per class and reused. Compatibility note: changing a processor object
+        in place after its spec was first used is therefore not seen; replace
+        the list (or use a property) instead.
+        """
+        processors, fmt, options, autoconvert = (
+            self.processors,
+            self.format,
+            self.options,
+            self.autoconvert,
+        )
+        key = refs = None
+        if _has_static_tail(self):
+            key = (
+                type(self),
+                id(processors),
+                tuple(map(id, processors)) if isinstance(processors, list) else None,
+                id(options),
+                type(fmt),
+                fmt,
+                type(autoconvert),
+                autoconvert,
+            )
+            refs = (processors, tuple(processors) if isinstance(processors, list) else (), options)
+        return hashers.spec_hash(
+            self.source.name, processors, fmt, options, autoconvert, key=key, refs=refs or ()
         )
 
     def generate(self) -> io.BytesIO:
@@ -130,6 +158,33 @@ class ImageSpec(BaseImageSpec):
         finally:
             if was_closed:
                 source.close()
+
+
+_TAIL_ATTRS = ("processors", "format", "options", "autoconvert")
+_static_tail_classes: dict[type, bool] = {}
+
+
+def _has_static_tail(spec: Any) -> bool:
+    """Return whether *spec*'s hashed attributes are plain class attributes.
+
+    Properties (specs that change with their source) and attributes set on
+    the instance are recomputed every time.
+    """
+    cls = type(spec)
+    static = _static_tail_classes.get(cls)
+    if static is None:
+        static = True
+        for name in _TAIL_ATTRS:
+            for klass in cls.__mro__:
+                if name in klass.__dict__:
+                    if hasattr(type(klass.__dict__[name]), "__get__"):
+                        static = False
+                    break
+        _static_tail_classes[cls] = static
+    if not static:
+        return False
+    instance_dict = getattr(spec, "__dict__", {})
+    return not any(name in instance_dict for name in _TAIL_ATTRS)
 
 
 def _binary_stream(source: Any) -> Any:
