@@ -569,3 +569,36 @@ def test_source_files_outside_the_storage_are_named_by_hash(
     assert all(
         re.fullmatch(r"CACHE/images/[0-9a-f]{32}\.jpg", n.replace(os.sep, "/")) for n in listed
     )
+
+
+class CountingOpenSourceGroup(OpeningSourceGroup):
+    """Records the most files it had open at once while yielding them."""
+
+    def __init__(self, paths) -> None:
+        super().__init__(paths, lambda path: open(path, "rb"))
+        self.most_open = 0
+
+    def files(self):
+        for file in super().files():
+            self.most_open = max(self.most_open, sum(not f.closed for f in self.opened))
+            yield file
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_plain_files_are_handled_one_at_a_time_not_all_opened_first(
+    db, media_storage, register_group, small_spec, tmp_path, make_image, jobs
+):
+    # A custom group of many plain files must not exhaust file descriptors.
+    data = make_image("JPEG", size=(40, 20))
+    paths = []
+    for i in range(30):
+        path = tmp_path / f"many{i}.jpg"
+        path.write_bytes(data)
+        paths.append(path)
+    group = register_group(CountingOpenSourceGroup(paths))
+
+    run = run_command(small_spec, "--jobs", jobs)
+
+    assert run.error is None
+    assert group.most_open <= 2
+    assert all(file.closed for file in group.opened)

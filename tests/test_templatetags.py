@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template, TemplateSyntaxError
 from django.utils.safestring import SafeString
@@ -751,3 +752,10 @@ def test_a_page_of_twenty_thumbnails_of_twenty_photos_renders_each_one(
     assert all(
         stored_image(media_storage, s.removeprefix("/media/")).size == (40, 30) for s in srcs
     )
+
+
+def test_an_unknown_missing_source_policy_is_a_configuration_error(sourceless_photo, settings):
+    settings.IMAGEKIT_TEMPLATE_MISSING_SOURCE = "ignore"
+
+    with pytest.raises(ImproperlyConfigured, match="'ignore'"):
+        render(IMG_FORMS["thumbnail"], {"p": sourceless_photo})

@@ -21,6 +21,7 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.template.base import FilterExpression, Parser, Token
 from django.utils.safestring import SafeString
 
@@ -193,7 +194,7 @@ def _missing_source_policy() -> str:
     if policy is None:
         return "raise" if settings.DEBUG else "empty"
     if policy not in ("raise", "empty"):
-        raise template.TemplateSyntaxError(
+        raise ImproperlyConfigured(
             f"IMAGEKIT_TEMPLATE_MISSING_SOURCE = {policy!r}; use 'raise', 'empty' or None."
         )
     return policy

@@ -13,7 +13,9 @@ import pickle
 import re
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -141,12 +143,12 @@ class Command(BaseCommand):
         self.interactive = options["progress"] == "always" or (
             options["progress"] == "auto" and self.stdout.isatty()
         )
-        counts = {GENERATED: 0, EXISTED: 0, FAILED: 0, NO_SOURCE: 0}
-        work = self._collect(ids, counts)
+        self.counts = {GENERATED: 0, EXISTED: 0, FAILED: 0, NO_SOURCE: 0}
         if options["dry_run"]:
-            self._list(ids, work)
+            self._list(ids)
             return
-        self._generate(ids, work, counts, options["jobs"], options["force"])
+        self._generate(ids, options["jobs"], options["force"])
+        counts = self.counts
         self.stdout.write(
             f"{counts[GENERATED]} generated, {counts[EXISTED]} already existed, "
             f"{counts[FAILED]} failed"
@@ -155,56 +157,64 @@ class Command(BaseCommand):
         if counts[FAILED]:
             raise CommandError(f"{counts[FAILED]} cache file(s) could not be generated.")
 
-    def _collect(self, ids: list[str], counts: dict[str, int]) -> list[tuple[str, Any]]:
-        """List ``(generator id, cache file)`` for every named cache file."""
-        work = []
-        for gid in ids:
-            for file in cachefile_registry.get(gid):
-                try:
-                    name = file.name
-                except Exception as exc:  # noqa: BLE001 - a bad source must not stop the run
-                    counts[FAILED] += 1
-                    self.stderr.write(f"\tFailed {gid}: {type(exc).__name__}: {exc}")
-                    continue
-                if name:
-                    work.append((gid, file))
-        return work
+    def _files(self, gid: str, report: bool = True) -> Iterator[Any]:
+        """Yield the named cache files of *gid*, one at a time.
 
-    def _list(self, ids: list[str], work: list[tuple[str, Any]]) -> None:
+        Files are handled as they come, so a source group of plain files
+        never has more than a few of them open.
+        """
+        for file in cachefile_registry.get(gid):
+            try:
+                name = file.name
+            except Exception as exc:  # noqa: BLE001 - a bad source must not stop the run
+                if report:
+                    self.counts[FAILED] += 1
+                    self.stderr.write(f"\tFailed {gid}: {type(exc).__name__}: {exc}")
+                continue
+            if name:
+                yield file
+            else:
+                _close_source(file)
+
+    def _list(self, ids: list[str]) -> None:
+        total = 0
         for gid in ids:
             self._header(gid, interactive=False)
-            for file_gid, file in work:
-                if file_gid == gid:
-                    if self.verbosity >= 1:
-                        self.stdout.write(f"  {file.name}")
-                    _close_source(file)
-        self.stdout.write(f"{len(work)} cache file(s) would be checked (dry run).")
+            for file in self._files(gid):
+                total += 1
+                if self.verbosity >= 1:
+                    self.stdout.write(f"  {file.name}")
+                _close_source(file)
+        self.stdout.write(f"{total} cache file(s) would be checked (dry run).")
 
-    def _generate(
-        self,
-        ids: list[str],
-        work: list[tuple[str, Any]],
-        counts: dict[str, int],
-        jobs: int,
-        force: bool,
-    ) -> None:
-        progress = Progress(self.stdout, len(work)) if self.interactive else None
-        announced: set[str] = set()
-        results = self._run(work, jobs, force)
-        for done, ((gid, file), (outcome, error)) in enumerate(
-            zip(work, results, strict=True), start=1
-        ):
-            self._announce_up_to(ids, gid, announced)
-            counts[outcome] += 1
-            if progress:
-                progress.update(done)
-            elif self.verbosity >= 1:
-                self.stdout.write(f"  {file.name}")
-                if outcome == NO_SOURCE:
-                    self.stdout.write("\t No source associated with")
-            if outcome == FAILED:
-                self.stderr.write(f"\tFailed {file.name} (source {_source_label(file)}): {error}")
-        self._announce_up_to(ids, None, announced)
+    def _count(self, ids: list[str]) -> int:
+        # Only for the progress bar: a first pass over the sources.
+        total = 0
+        for gid in ids:
+            for file in self._files(gid, report=False):
+                total += 1
+                _close_source(file)
+        return total
+
+    def _generate(self, ids: list[str], jobs: int, force: bool) -> None:
+        progress = Progress(self.stdout, self._count(ids)) if self.interactive else None
+        done = 0
+        with _Runner(jobs, force) as runner:
+            for gid in ids:
+                self._header(gid)
+                for file, outcome, error in runner.map(self._files(gid)):
+                    done += 1
+                    self.counts[outcome] += 1
+                    if progress:
+                        progress.update(done)
+                    elif self.verbosity >= 1:
+                        self.stdout.write(f"  {file.name}")
+                        if outcome == NO_SOURCE:
+                            self.stdout.write("\t No source associated with")
+                    if outcome == FAILED:
+                        self.stderr.write(
+                            f"\tFailed {file.name} (source {_source_label(file)}): {error}"
+                        )
         if progress:
             progress.finish()
 
@@ -214,38 +224,52 @@ class Command(BaseCommand):
         if self.verbosity >= 1 and not interactive:
             self.stdout.write(f"Validating generator: {gid}")
 
-    def _announce_up_to(self, ids: list[str], gid: str | None, announced: set[str]) -> None:
-        """Print the headers of every generator up to *gid* (all if None), in order."""
-        for each in ids:
-            if each not in announced:
-                announced.add(each)
-                self._header(each)
-            if each == gid:
-                return
 
-    def _run(self, work: list[tuple[str, Any]], jobs: int, force: bool) -> Any:
-        if jobs == 1 or len(work) < 2:  # noqa: PLR2004
-            for _gid, file in work:
-                yield process_file(file, force=force)
-            return
-        # Worker processes are forked, so they share the registries; each
-        # file travels pickled. Files that cannot be pickled (plain open files
-        # from a custom source group) are generated here instead.
-        payloads = []
-        for _gid, file in work:
+class _Runner:
+    """Generate files in this process, or in *jobs* forked worker processes.
+
+    Results come back in the order the files went in. At most a few files per
+    worker are in flight, so sources are not all held open at once. Each
+    file travels to its worker pickled; files that cannot be pickled (plain
+    open files from a custom source group) are generated here instead.
+    """
+
+    def __init__(self, jobs: int, force: bool):
+        self.jobs = jobs
+        self.force = force
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Runner:
+        if self.jobs > 1:
+            connections.close_all()  # children must not share the parent's DB connections
+            context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def map(self, files: Iterable[Any]) -> Iterator[tuple[Any, str, str]]:
+        window: deque[tuple[Any, Any]] = deque()
+        for file in files:
+            window.append((file, self._submit(file)))
+            while window and (len(window) > 2 * self.jobs or window[0][1].done()):
+                file_done, future = window.popleft()
+                yield (file_done, *future.result())
+        while window:
+            file_done, future = window.popleft()
+            yield (file_done, *future.result())
+
+    def _submit(self, file: Any) -> Future:
+        if self.pool is not None:
             try:
-                payloads.append(pickle.dumps(file))
-            except Exception:  # noqa: BLE001 - fall back to this process
-                payloads.append(None)
-        connections.close_all()  # children must not share the parent's DB connections
-        context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = [
-                pool.submit(_process_pickled, payload, force) if payload is not None else None
-                for payload in payloads
-            ]
-            for (_gid, file), future in zip(work, futures, strict=True):
-                if future is None:
-                    yield process_file(file, force=force)
-                else:
-                    yield future.result()
+                payload = pickle.dumps(file)
+            except Exception:  # noqa: BLE001 - not picklable: generate it here
+                payload = None
+            if payload is not None:
+                _close_source(file)  # the worker has its own copy
+                return self.pool.submit(_process_pickled, payload, self.force)
+        future: Future = Future()
+        future.set_result(process_file(file, force=self.force))
+        return future
