@@ -13,6 +13,7 @@ from .. import hashers
 from ..cachefiles.backends import get_default_cachefile_backend
 from ..cachefiles.strategies import load_strategy
 from ..conf import setting
+from ..drafting import reduce_for
 from ..exceptions import AlreadyRegistered, MissingGeneratorId, MissingSource, MissingSourceFile
 from ..registry import generator_registry, register
 from ..utils import get_by_qname, open_image, process_image
@@ -148,9 +149,11 @@ class ImageSpec(BaseImageSpec):
                 ) from exc
         try:
             image = open_image(_binary_stream(source))
+            processors = self.processors
+            reduce_for(image, processors or ())
             return process_image(
                 image,
-                processors=self.processors,
+                processors=processors,
                 format=self.format,
                 autoconvert=self.autoconvert,
                 options=self.options,
