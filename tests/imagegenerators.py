@@ -6,5 +6,5 @@ from imagekit.processors import ResizeToFit
 
 @register.generator("tests:autodiscovered")
 class AutodiscoveredSpec(ImageSpec):
-    processors = [ResizeToFit(16, 16)]  # noqa: RUF012
+    processors = [ResizeToFit(16, 16)]
     format = "PNG"
