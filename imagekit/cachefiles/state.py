@@ -24,6 +24,7 @@ __all__ = [
     "get_active_state_cache",
     "known_files",
     "prefetch_cachefile_states",
+    "prefetch_spec_files",
     "use_cachefile_state_cache",
 ]
 
@@ -82,6 +83,22 @@ def prefetch_cachefile_states(
         found = target.get_many(keys)
         for key in keys:
             state_cache[key] = found.get(key)
+
+
+def prefetch_spec_files(
+    objects: Iterable[Any],
+    *attnames: str,
+    state_cache: MutableMapping[str, Any] | None = None,
+) -> list[Any]:
+    """Prefetch the states of the named ``ImageSpecField``\\ s of *objects*.
+
+    ``prefetch_spec_files(photos, "thumbnail")`` costs one cache round trip for
+    the whole list (see :func:`prefetch_cachefile_states`, including its need
+    for an active or given state cache) and returns the cache files.
+    """
+    files = [getattr(obj, attname) for obj in objects for attname in attnames]
+    prefetch_cachefile_states(files, state_cache=state_cache)
+    return files
 
 
 class KnownFiles:
