@@ -52,6 +52,15 @@ class ImageKitConf(AppConf):
     LOCAL_STATE_TIMEOUT = 600
     LOCAL_STATE_SIZE = 10000
 
+    # Largest image (width x height) a spec will decode; None: Pillow's own
+    # limit (PIL.Image.MAX_IMAGE_PIXELS). Specs may set max_image_pixels.
+    MAX_IMAGE_PIXELS = None
+
+    # Seconds a "generating" mark (and the lock behind it) lives: how long
+    # other requests wait for a file being made, and how soon a file whose
+    # generator died can be made again.
+    GENERATING_TIMEOUT = 60
+
     # What the <img> form of the template tags does when a source is missing
     # (empty field, deleted file): "raise", "empty" (render nothing and log a
     # warning) or None: raise when DEBUG is true, else "empty".

@@ -14,6 +14,7 @@ __all__ = [
     "MissingSource",
     "MissingSourceFile",
     "NotRegistered",
+    "SourceImageError",
     "UnknownExtension",
     "UnknownExtensionError",
     "UnknownFormat",
@@ -54,6 +55,20 @@ class MissingSourceFile(MissingSource, FileNotFoundError):
     like an empty field) and a ``FileNotFoundError`` (what ImageKit let through,
     so existing ``except`` clauses keep working).
     """
+
+
+class SourceImageError(ValueError):
+    """A spec's source could not be read as an image.
+
+    Raised for corrupt, truncated, empty and non-image files, and for images
+    with more pixels than allowed (``IMAGEKIT_MAX_IMAGE_PIXELS``, or the spec's
+    ``max_image_pixels``). The message names the source and the spec; Pillow's
+    own error, if any, is chained as ``__cause__``. Like :class:`MissingSource`
+    it renders as empty text in ``{{ file.url }}``, and the template tags treat
+    it as a missing source (see ``IMAGEKIT_TEMPLATE_MISSING_SOURCE``).
+    """
+
+    silent_variable_failure = True
 
 
 # Names used by ImageKit for pilkit's exceptions.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import pickle
 import sys
+import threading
 import types
 
 import pytest
@@ -393,15 +394,25 @@ def test_the_existence_check_timeout_is_five_seconds():
     assert CachedFileBackend.existence_check_timeout == 5
 
 
-@pytest.mark.parametrize("state", [CacheFileState.EXISTS, CacheFileState.GENERATING])
-def test_other_states_are_remembered_for_the_cache_timeout_setting(
-    settings, file, backend, cache, state
+def test_the_exists_state_is_remembered_for_the_cache_timeout_setting(
+    settings, file, backend, cache
 ):
     settings.IMAGEKIT_CACHE_TIMEOUT = 1234
 
-    backend.set_state(file, state)
+    backend.set_state(file, CacheFileState.EXISTS)
 
-    assert cache.calls == [("set", (backend.get_key(file), state, 1234), {})]
+    assert cache.calls == [("set", (backend.get_key(file), CacheFileState.EXISTS, 1234), {})]
+
+
+def test_the_generating_mark_expires_after_the_generating_timeout(settings, file, backend, cache):
+    # A generator that dies must not block its file forever (ImageKit kept
+    # the mark for IMAGEKIT_CACHE_TIMEOUT, by default forever).
+    settings.IMAGEKIT_CACHE_TIMEOUT = None
+    settings.IMAGEKIT_GENERATING_TIMEOUT = 42
+
+    backend.set_state(file, CacheFileState.GENERATING)
+
+    assert cache.calls == [("set", (backend.get_key(file), CacheFileState.GENERATING, 42), {})]
 
 
 def test_existing_files_are_remembered_forever_by_default(file, backend, cache):
@@ -445,13 +456,35 @@ def test_generate_now_generates_an_unknown_file(file, backend):
     assert file.storage.exists(file.name)
 
 
-@pytest.mark.parametrize("state", [CacheFileState.EXISTS, CacheFileState.GENERATING])
-def test_generate_now_skips_a_file_that_exists_or_is_being_generated(file, backend, state):
-    backend.set_state(file, state)
+def test_generate_now_skips_a_file_that_exists(file, backend):
+    backend.set_state(file, CacheFileState.EXISTS)
 
     backend.generate_now(file)
 
     assert file.generator.runs == 0
+
+
+def test_generate_now_waits_for_a_file_another_process_is_generating(file, backend):
+    backend.set_state(file, CacheFileState.GENERATING)
+    backend.cache.add(backend.get_lock_key(file), "someone else", 30)
+    finisher = threading.Timer(0.05, backend.set_state, (file, CacheFileState.EXISTS))
+    finisher.start()
+
+    backend.generate_now(file)
+
+    finisher.join()
+    assert file.generator.runs == 0
+    assert backend.get_state(file) == CacheFileState.EXISTS
+
+
+def test_generate_now_takes_over_a_generating_mark_nobody_holds(file, backend):
+    # What a crashed generator leaves behind until its mark expires.
+    backend.set_state(file, CacheFileState.GENERATING)
+
+    backend.generate_now(file)
+
+    assert file.generator.runs == 1
+    assert file.storage.exists(file.name)
 
 
 @pytest.mark.parametrize("state", [CacheFileState.EXISTS, CacheFileState.GENERATING])

@@ -11,10 +11,11 @@ import io
 import logging
 import os
 import pickle
+import posixpath
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from PIL import Image
 
 from imagekit import ImageSpec, register, unregister
@@ -79,11 +80,30 @@ class CountingStorage(FileSystemStorage):
         return [call[0] for call in self.calls]
 
 
-class RenamingStorage(FileSystemStorage):
-    """A storage that never keeps the name it is asked to save under."""
+class RenamingStorage(Storage):
+    """A remote-like storage (in memory, no local paths) that renames every file."""
+
+    def __init__(self, location=None):
+        self.files = {}
 
     def get_available_name(self, name, max_length=None):
         return f"{name}.renamed"
+
+    def _save(self, name, content):
+        self.files[name] = content.read()
+        return name
+
+    def _open(self, name, mode="rb"):
+        return ContentFile(self.files[name], name=name)
+
+    def exists(self, name):
+        return name in self.files
+
+    def delete(self, name):
+        self.files.pop(name, None)
+
+    def url(self, name):
+        return f"/memory/{name}"
 
 
 class PlainGenerator:
@@ -588,9 +608,12 @@ def test_private_generate_saves_the_generators_output_under_the_files_name(stora
 
     file._generate()
 
-    assert storage.methods_called() == ["save"]
+    assert storage.methods_called().count("save") == 1
     with storage.open(file.name) as saved:
         assert saved.read() == b"fresh image"
+    assert sorted(os.listdir(os.path.dirname(storage.path(file.name)))) == [
+        os.path.basename(file.name)  # the temporary file is gone
+    ]
 
 
 def test_private_generate_keeps_the_content_readable_without_the_storage(storage, sent_signals):
@@ -847,13 +870,21 @@ def test_reading_a_spec_fields_url_generates_its_file(image_file, media_storage)
 
 
 @pytest.mark.django_db
-def test_reading_a_spec_fields_url_twice_generates_its_file_once(image_file, saved_cachefile_names):
+def test_reading_a_spec_fields_url_twice_generates_its_file_once(
+    image_file, saved_cachefile_names, media_storage
+):
+    def media_storage_exists(name):
+        return media_storage.exists(name)
+
     photo = Photo.objects.create(original_image=image_file("dog.jpg"))
 
     _ = photo.thumbnail.url
     _ = photo.thumbnail.url
 
-    assert saved_cachefile_names == [photo.thumbnail.name]
+    # One save: to a hidden temporary name beside the file, renamed over it.
+    [saved] = saved_cachefile_names
+    assert posixpath.dirname(saved) == posixpath.dirname(photo.thumbnail.name)
+    assert media_storage_exists(photo.thumbnail.name)
 
 
 @pytest.mark.django_db

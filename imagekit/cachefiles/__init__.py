@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import posixpath
+import uuid
 from copy import copy
 from typing import Any
 
@@ -18,7 +21,7 @@ from ..utils import generate, get_by_qname, get_logger, get_singleton, get_stora
 from .backends import get_default_cachefile_backend
 from .strategies import load_strategy
 
-__all__ = ["ImageCacheFile", "LazyGeneratedImageFile", "LazyImageCacheFile"]
+__all__ = ["ImageCacheFile", "LazyGeneratedImageFile", "LazyImageCacheFile", "save_atomically"]
 
 
 class ImageCacheFile(BaseIKFile, ImageFile):
@@ -115,7 +118,7 @@ class ImageCacheFile(BaseIKFile, ImageFile):
         """Generate the file now and save it to the storage (backends call this)."""
         content = generate(self.generator)
         self._dimensions_cache = _measure(content)
-        actual_name = self.storage.save(self.name, content)
+        actual_name = save_atomically(self.storage, self.name, content)
         # Keep the generated content: whoever asked for the file can read it
         # without another trip to the storage.
         content.seek(0)
@@ -201,6 +204,32 @@ class ImageCacheFile(BaseIKFile, ImageFile):
         if "storage" not in state:
             state["storage"] = get_storage()
         self.__dict__.update(state)
+
+
+def save_atomically(storage: Any, name: str, content: Any) -> str:
+    """Save *content* as *name* so that readers never see a partial file.
+
+    On a local file system the content is written to a hidden temporary file
+    next to the target and renamed over it (an atomic step that also replaces
+    any older file, so no ``name_AbC123`` copies appear). Storages without
+    local paths (S3 and the like) publish an object only once it is whole,
+    and are left to their own ``save()``. A failed write leaves nothing
+    behind.
+    """
+    try:
+        final_path = storage.path(name)
+    except NotImplementedError:
+        return storage.save(name, content)
+    directory, filename = posixpath.split(name)
+    temporary = posixpath.join(directory, f".{filename}.{uuid.uuid4().hex}.tmp")
+    try:
+        saved = storage.save(temporary, content)
+        os.replace(storage.path(saved), final_path)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            storage.delete(temporary)
+        raise
+    return name
 
 
 def _measure(content: Any) -> tuple[int, int] | None:

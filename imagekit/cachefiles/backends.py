@@ -7,16 +7,17 @@ file's state (:class:`CacheFileState`) in the Django cache named by
 
 from __future__ import annotations
 
+import time
+import uuid
 import warnings
 from copy import copy
 from typing import Any
 
-from django.conf import settings
 from django.core.cache.backends.dummy import DummyCache
 from django.core.exceptions import ImproperlyConfigured
 
 from ..conf import setting
-from ..utils import get_cache, get_singleton, sanitize_cache_key
+from ..utils import get_cache, get_logger, get_singleton, sanitize_cache_key
 from .state import get_active_state_cache, known_files
 
 __all__ = [
@@ -32,6 +33,24 @@ __all__ = [
     "Simple",
     "get_default_cachefile_backend",
 ]
+
+
+_CACHE_DOWN = object()
+_last_cache_warning = 0.0
+_CACHE_WARNING_INTERVAL = 60.0
+
+
+def _warn_cache_down(exc: Exception) -> None:
+    """Log that the state cache failed, at most once a minute per process."""
+    global _last_cache_warning  # noqa: PLW0603 - a rate limit, per process
+    now = time.monotonic()
+    if now - _last_cache_warning >= _CACHE_WARNING_INTERVAL:
+        _last_cache_warning = now
+        get_logger().warning(
+            "The imagekit state cache failed (%s: %s); checking the storage instead.",
+            type(exc).__name__,
+            exc,
+        )
 
 
 def _parse_dimensions(value: Any) -> tuple[int, int] | None:
@@ -155,7 +174,7 @@ class CachedFileBackend:
             state = local[key]
             dims = local.get(dims_key)
         else:
-            found = self.cache.get_many([key, dims_key])
+            found = self._cache_call("get_many", [key, dims_key], default={})
             state, dims = found.get(key), found.get(dims_key)
             if local is not None:
                 local[key] = state
@@ -178,14 +197,14 @@ class CachedFileBackend:
         key, dims_key = self.get_keys(file)
         local = get_active_state_cache()
         if state == CacheFileState.DOES_NOT_EXIST:
-            self.cache.set(key, state, self.existence_check_timeout)
+            self._cache_call("set", key, state, self.existence_check_timeout)
         elif dimensions is not None:
             value = f"{dimensions[0]}x{dimensions[1]}"
-            self.cache.set_many({key: state, dims_key: value}, settings.IMAGEKIT_CACHE_TIMEOUT)
+            self._cache_call("set_many", {key: state, dims_key: value}, self._timeout(state))
             if local is not None:
                 local[dims_key] = value
         else:
-            self.cache.set(key, state, settings.IMAGEKIT_CACHE_TIMEOUT)
+            self._cache_call("set", key, state, self._timeout(state))
         if local is not None:
             local[key] = state
         if state == CacheFileState.EXISTS and self._remembers():
@@ -210,7 +229,7 @@ class CachedFileBackend:
             return _parse_dimensions(local[dims_key])
         if known:
             # Known to exist, size never recorded here: ask the shared cache.
-            dims = _parse_dimensions(self.cache.get(dims_key))
+            dims = _parse_dimensions(self._cache_call("get", dims_key))
             if dims is not None:
                 known_files.remember(key, dims)
             return dims
@@ -232,33 +251,118 @@ class CachedFileBackend:
         )
 
     def generate_now(self, file: Any, force: bool = False) -> None:
-        """Generate *file* in this process unless it exists or is being made.
+        """Generate *file* in this process, exactly once, unless it exists.
 
-        If generation fails, the "generating" mark is dropped again so that the
-        next request tries afresh instead of waiting for a file that will never
-        come.
+        A lock in the state cache makes concurrent requests for the same file
+        (threads, processes, task workers sharing the cache) run the
+        processors once: the others wait, up to ``IMAGEKIT_GENERATING_TIMEOUT``
+        seconds, for the file to exist, so every caller that goes on to use
+        its URL finds a complete image. A generator that dies leaves a
+        "generating" mark and a lock that expire after that timeout. If
+        generation fails, the mark is dropped at once, so the next request
+        tries again.
         """
-        if not force and self.get_state(file) in (
-            CacheFileState.GENERATING,
-            CacheFileState.EXISTS,
-        ):
-            return
-        self.set_state(file, CacheFileState.GENERATING)
+        if not force:
+            state = self.get_state(file)
+            if state == CacheFileState.EXISTS:
+                return
+            if state == CacheFileState.GENERATING and self._wait_for(file):
+                return
+        token = self._lock(file)
+        while token is None:  # someone else is generating it
+            if self._wait_for(file) and not force:
+                return
+            token = self._lock(file)
         try:
-            file._generate()
-        except BaseException:
-            self._forget_state(file)
-            raise
-        self.set_state(
-            file, CacheFileState.EXISTS, dimensions=getattr(file, "_dimensions_cache", None)
-        )
-        file.close()
+            if not force and self._shared_state(file) == CacheFileState.EXISTS:
+                return  # made while we waited for the lock
+            self.set_state(file, CacheFileState.GENERATING)
+            try:
+                file._generate()
+            except BaseException:
+                self._forget_state(file)
+                raise
+            self.set_state(
+                file, CacheFileState.EXISTS, dimensions=getattr(file, "_dimensions_cache", None)
+            )
+            file.close()
+        finally:
+            self._unlock(file, token)
 
     generate_now.alters_data = True
 
+    # --- the generation lock -------------------------------------------------
+
+    def get_lock_key(self, file: Any) -> str:
+        """Return the cache key of the lock held while *file* is generated."""
+        return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-lock")
+
+    def _timeout(self, state: str) -> int | None:
+        if state == CacheFileState.GENERATING:
+            return setting("IMAGEKIT_GENERATING_TIMEOUT")
+        return setting("IMAGEKIT_CACHE_TIMEOUT")
+
+    def _lock(self, file: Any) -> str | None:
+        """Take the generation lock; return its token, or None if it is taken."""
+        token = uuid.uuid4().hex
+        added = self._cache_call(
+            "add",
+            self.get_lock_key(file),
+            token,
+            setting("IMAGEKIT_GENERATING_TIMEOUT"),
+            default=_CACHE_DOWN,
+        )
+        if added is _CACHE_DOWN:
+            return token  # no cache, no lock: generate rather than fail the page
+        return token if added else None
+
+    def _unlock(self, file: Any, token: str) -> None:
+        key = self.get_lock_key(file)
+        if self._cache_call("get", key) == token:  # only our own lock
+            self._cache_call("delete", key)
+
+    def _shared_state(self, file: Any) -> str | None:
+        """Return the state in the shared cache (not this process's memory)."""
+        return self._cache_call("get", self.get_key(file))
+
+    def _wait_for(self, file: Any) -> bool:
+        """Wait while another process generates *file*; return whether it exists.
+
+        Returns False at once if nobody holds the lock (a stale mark), and
+        after ``IMAGEKIT_GENERATING_TIMEOUT`` seconds at the latest.
+        """
+        state_key, lock_key = self.get_key(file), self.get_lock_key(file)
+        deadline = time.monotonic() + setting("IMAGEKIT_GENERATING_TIMEOUT")
+        delay = 0.01
+        while True:
+            found = self._cache_call("get_many", [state_key, lock_key], default=_CACHE_DOWN)
+            if found is _CACHE_DOWN:
+                return False
+            if found.get(state_key) == CacheFileState.EXISTS:
+                known_files.remember(state_key)
+                return True
+            if lock_key not in found or time.monotonic() >= deadline:
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+    # --- the cache, which may be down ------------------------------------------
+
+    def _cache_call(self, method: str, *args: Any, default: Any = None) -> Any:
+        """Call a method of the state cache; on any error, warn and return *default*.
+
+        A cache outage must not take pages down: unknown states are then
+        checked in storage, as if the cache had forgotten them.
+        """
+        try:
+            return getattr(self.cache, method)(*args)
+        except Exception as exc:  # noqa: BLE001 - any client error means "cache unavailable"
+            _warn_cache_down(exc)
+            return default
+
     def _forget_state(self, file: Any) -> None:
         key = self.get_key(file)
-        self.cache.delete(key)
+        self._cache_call("delete", key)
         known_files.forget(key)
         local = get_active_state_cache()
         if local is not None:

@@ -8,15 +8,23 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models.fields.files import ImageFieldFile
+from PIL import Image
+from pilkit.processors import ProcessorPipeline
 
 from .. import hashers
 from ..cachefiles.backends import get_default_cachefile_backend
 from ..cachefiles.strategies import load_strategy
 from ..conf import setting
 from ..drafting import reduce_for
-from ..exceptions import AlreadyRegistered, MissingGeneratorId, MissingSource, MissingSourceFile
+from ..exceptions import (
+    AlreadyRegistered,
+    MissingGeneratorId,
+    MissingSource,
+    MissingSourceFile,
+    SourceImageError,
+)
 from ..registry import generator_registry, register
-from ..utils import get_by_qname, open_image, process_image
+from ..utils import get_by_qname, img_to_fobj, open_image
 
 __all__ = ["BaseImageSpec", "ImageSpec", "SpecHost", "create_spec", "create_spec_class"]
 
@@ -148,19 +156,73 @@ class ImageSpec(BaseImageSpec):
                     f"'{self}' does not exist in its storage."
                 ) from exc
         try:
-            image = open_image(_binary_stream(source))
             processors = self.processors
-            reduce_for(image, processors or ())
-            return process_image(
-                image,
-                processors=processors,
-                format=self.format,
-                autoconvert=self.autoconvert,
-                options=self.options,
-            )
+            image = self._decode(source, processors or ())
+            original_format = image.format
+            icc_profile = image.info.get("icc_profile")
+            image = ProcessorPipeline(processors or []).process(image)
+            fmt = self.format or image.format or original_format or "JPEG"
+            options = _output_options(self.options, image, fmt, icc_profile)
+            return img_to_fobj(image, fmt, self.autoconvert, **options)
         finally:
             if was_closed:
                 source.close()
+
+    def _decode(self, source: Any, processors: Any) -> Image.Image:
+        """Open and fully decode the source, or raise :class:`SourceImageError`.
+
+        Only reading the source is guarded here: errors raised by processors
+        are the spec author's and propagate as they are. The size is checked
+        from the header, before any pixel is decoded.
+        """
+        name = getattr(source, "name", None) or repr(source)
+        limit = getattr(self, "max_image_pixels", None) or setting("IMAGEKIT_MAX_IMAGE_PIXELS")
+        if limit is None:
+            limit = Image.MAX_IMAGE_PIXELS
+        try:
+            image = open_image(_binary_stream(source))
+            width, height = image.size
+            if limit and width * height > limit:
+                raise SourceImageError(
+                    f"The source {name!r} of the spec '{self}' is {width}x{height} pixels, "
+                    f"more than the {limit} allowed."
+                )
+            reduce_for(image, processors)
+            image.load()
+        except SourceImageError:
+            raise
+        except Exception as exc:
+            raise SourceImageError(
+                f"The source {name!r} of the spec '{self}' could not be read as an image: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        return image
+
+
+# Colour spaces of ICC profiles (bytes 16-20 of the header) by image mode.
+_PROFILE_SPACES = {"RGB": b"RGB ", "RGBA": b"RGB ", "P": b"RGB ", "L": b"GRAY", "LA": b"GRAY"}
+_PROFILE_SPACES["CMYK"] = b"CMYK"
+_FORMATS_WITH_PROFILES = {"JPEG", "WEBP", "PNG", "TIFF"}
+
+
+def _output_options(
+    options: dict[str, Any] | None, image: Any, fmt: str, icc_profile: bytes | None
+) -> dict[str, Any]:
+    """Return the save options: the spec's, plus the source's colour profile.
+
+    No EXIF (hence no location data) is written unless the spec's options ask
+    for it. The ICC profile is kept when it describes the output's colour
+    space, so colours look the same as in the source.
+    """
+    options = dict(options or {})
+    if (
+        icc_profile
+        and "icc_profile" not in options
+        and fmt.upper() in _FORMATS_WITH_PROFILES
+        and icc_profile[16:20] == _PROFILE_SPACES.get(image.mode)
+    ):
+        options["icc_profile"] = icc_profile
+    return options
 
 
 _TAIL_ATTRS = ("processors", "format", "options", "autoconvert")

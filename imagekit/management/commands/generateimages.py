@@ -60,10 +60,6 @@ def process_file(file: Any, force: bool = False) -> tuple[str, str]:
         backend = file.cachefile_backend
         if not force and isinstance(backend, CachedFileBackend) and backend.exists(file):
             return EXISTED, ""
-        if force and file.storage.exists(file.name):
-            # Storages do not overwrite: saving under a taken name would store
-            # a renamed copy that is never used and keep the stale file.
-            file.storage.delete(file.name)
         file.generate(force=force)
     except MissingSource as exc:
         return NO_SOURCE, str(exc)
