@@ -28,26 +28,54 @@ def _is_anchored(source_name: str | None) -> bool:
     return source_name is None or os.path.isabs(source_name)
 
 
+# Longest file or folder name most file systems accept, in bytes.
+_MAX_COMPONENT_BYTES = 255
+
+
+def _contained(path: str, root: str) -> bool:
+    """Return whether normalised *path* lies inside *root* and every part fits."""
+    root = os.path.normpath(root)
+    if path != root and not path.startswith(root.rstrip(os.sep) + os.sep):
+        return False
+    return all(
+        len(part.encode("utf-8", "surrogatepass")) <= _MAX_COMPONENT_BYTES
+        for part in path.split(os.sep)
+    )
+
+
+def _safe(path: str, root: str, hashed: str) -> str:
+    # Source names are user data: "../../settings.py", absolute paths or
+    # 300-character file names must not put a cache file outside the cache
+    # directory or make it impossible to save. Names that would are replaced
+    # by the flat hashed name (which is unique: the hash covers the source
+    # name). Ordinary names are left exactly as ImageKit makes them.
+    if _contained(path, root):
+        return path
+    return os.path.normpath(os.path.join(root, hashed))
+
+
 def source_name_as_path(generator: Any) -> str:
     """Mirror the source's path: ``photos/dog.jpg`` → ``CACHE/images/photos/dog/<hash>.jpg``."""
     source_name = _source_name(generator)
-    directory = setting("IMAGEKIT_CACHEFILE_DIR")
+    root = directory = setting("IMAGEKIT_CACHEFILE_DIR")
     if not _is_anchored(source_name):
         directory = os.path.join(directory, os.path.splitext(source_name)[0])
     ext = suggest_extension(source_name or "", generator.format)
-    return os.path.normpath(os.path.join(directory, f"{generator.get_hash()}{ext}"))
+    filename = f"{generator.get_hash()}{ext}"
+    return _safe(os.path.normpath(os.path.join(directory, filename)), root, filename)
 
 
 def source_name_dot_hash(generator: Any) -> str:
     """Keep the source's name: ``photos/dog.jpg`` → ``CACHE/images/photos/dog.<hash12>.jpg``."""
     source_name = _source_name(generator)
-    directory = setting("IMAGEKIT_CACHEFILE_DIR")
+    root = directory = setting("IMAGEKIT_CACHEFILE_DIR")
     if not _is_anchored(source_name):
         directory = os.path.join(directory, os.path.dirname(source_name))
     ext = suggest_extension(source_name or "", generator.format)
     stem = os.path.splitext(os.path.basename(source_name or ""))[0]
-    filename = f"{stem}.{generator.get_hash()[:12]}{ext}"
-    return os.path.normpath(os.path.join(directory, filename))
+    digest = generator.get_hash()
+    filename = f"{stem}.{digest[:12]}{ext}"
+    return _safe(os.path.normpath(os.path.join(directory, filename)), root, f"{digest}{ext}")
 
 
 def hash(generator: Any) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
+from ..exceptions import SourceImageError
 from ..specs import SpecHost
 from ..utils import generate
 
@@ -48,7 +50,14 @@ class ProcessedImageField(forms.ImageField, SpecHost):
     def clean(self, data: Any, initial: Any = None) -> Any:
         data = super().clean(data, initial)
         if data and data != initial:
-            processed = generate(self.get_spec(source=data))
+            try:
+                processed = generate(self.get_spec(source=data))
+            except SourceImageError as exc:
+                # Django's check only reads the header; a truncated or
+                # oversized image fails here, before anything is stored.
+                raise ValidationError(
+                    self.error_messages["invalid_image"], code="invalid_image"
+                ) from exc
             processed.name = data.name
             return processed
         return data

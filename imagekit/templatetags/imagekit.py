@@ -26,7 +26,7 @@ from django.template.base import FilterExpression, Parser, Token
 from django.utils.safestring import SafeString
 
 from ..cachefiles import ImageCacheFile
-from ..exceptions import MissingSource
+from ..exceptions import MissingSource, SourceImageError
 from ..registry import generator_registry
 from ..utils import get_logger
 
@@ -224,7 +224,7 @@ class ImageKitNode(template.Node):
             return ""
         try:
             return self.render_img(context)
-        except MissingSource as exc:
+        except (MissingSource, SourceImageError) as exc:
             if _missing_source_policy() == "raise":
                 raise
             logger.warning("imagekit tag rendered nothing: %s", exc)
