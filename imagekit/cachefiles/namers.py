@@ -37,10 +37,11 @@ def _contained(path: str, root: str) -> bool:
     root = os.path.normpath(root)
     if path != root and not path.startswith(root.rstrip(os.sep) + os.sep):
         return False
-    return all(
-        len(part.encode("utf-8", "surrogatepass")) <= _MAX_COMPONENT_BYTES
-        for part in path.split(os.sep)
-    )
+    parts = path.split(os.sep)
+    # A UTF-8 character takes at most 4 bytes: short parts cannot be too long.
+    if max(map(len, parts)) <= _MAX_COMPONENT_BYTES // 4:
+        return True
+    return all(len(part.encode("utf-8", "surrogatepass")) <= _MAX_COMPONENT_BYTES for part in parts)
 
 
 def _safe(path: str, root: str, hashed: str) -> str:

@@ -275,10 +275,12 @@ class _ThumbnailMixin:
         self._srcset = generator_kwargs.pop("srcset", _UNSET)
         super().__init__(generator_id, generator_kwargs, html_attrs, varname)
         self._dimensions = dimensions
+        literal = _literal(dimensions)
+        self._literal_dimensions = parse_dimensions(literal) if literal is not None else None
         self._source = source
 
     def get_file(self, context: Any, scale: float | None = None) -> ImageCacheFile:
-        dimensions = parse_dimensions(self._dimensions.resolve(context))
+        dimensions = self._literal_dimensions or parse_dimensions(self._dimensions.resolve(context))
         if scale is not None:
             dimensions = {k: int(v * scale) if v else v for k, v in dimensions.items()}
         kwargs = {k: _plain(v.resolve(context)) for k, v in self._generator_kwargs.items()}
