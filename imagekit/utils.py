@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache.backends.dummy import DummyCache
 from django.core.files import File
+from django.core.files.storage import InvalidStorageError, storages
 from django.db.models.fields.files import FieldFile
 from pilkit.utils import (
     DEFAULT_EXTENSIONS,
@@ -183,8 +184,6 @@ def get_storage():
     ``IMAGEKIT_DEFAULT_FILE_STORAGE`` may name a ``settings.STORAGES`` alias or,
     failing that, the dotted path of a storage class (one shared instance).
     """
-    from django.core.files.storage import InvalidStorageError, storages
-
     value = setting("IMAGEKIT_DEFAULT_FILE_STORAGE")
     try:
         return storages[value]

@@ -906,3 +906,23 @@ def test_saving_a_photo_does_not_generate_its_just_in_time_thumbnail(
     Photo.objects.create(original_image=image_file("dog.jpg"))
 
     assert saved_cachefile_names == []
+
+
+def test_one_cache_file_object_asks_for_existence_once_for_url_path_and_size(
+    storage, sent_signals, make_image
+):
+    file = ImageCacheFile(PlainGenerator(), storage=storage)
+    stored_file(storage, file.name, make_image("PNG", size=(30, 20)))
+    file.cachefile_backend.set_state(file, "exists", dimensions=(30, 20))
+
+    _ = (file.width, file.url, file.path, file.height, file.url)
+
+    assert sent_signals == [("existence_required", file, file)]
+
+
+def test_every_truth_test_still_asks_for_existence(storage, sent_signals):
+    file = ImageCacheFile(PlainGenerator(), storage=storage)
+    _ = file.url
+
+    assert bool(file) and bool(file)
+    assert [name for name, _sender, _file in sent_signals] == ["existence_required"] * 3

@@ -92,9 +92,17 @@ class ImageCacheFile(BaseIKFile, ImageFile):
             if file is None or file.closed:
                 self._file = self.storage.open(self.name, "rb")
 
-    def _storage_attr(self, attr: str) -> Any:
-        if getattr(self, "_file", None) is None:
+    def _require_existence(self) -> None:
+        # Ask the strategy once per cache file object: after the first
+        # existence_required, url, path, width and height of this object rely
+        # on its answer. (ImageKit sent one signal for width then url too: its
+        # width opened the file, and url skips the signal once a file is open.)
+        if getattr(self, "_file", None) is None and not self.__dict__.get("_existence_required"):
             existence_required.send(sender=self, file=self)
+            self._existence_required = True
+
+    def _storage_attr(self, attr: str) -> Any:
+        self._require_existence()
         return getattr(self.storage, attr)(self.name)
 
     @property
@@ -161,7 +169,7 @@ class ImageCacheFile(BaseIKFile, ImageFile):
             return known
         backend = self.cachefile_backend
         if getattr(self, "_file", None) is None and self.name:
-            existence_required.send(sender=self, file=self)
+            self._require_existence()
             known = getattr(self, "_dimensions_cache", None)  # just generated?
             if known is not None:
                 return known
@@ -195,6 +203,7 @@ class ImageCacheFile(BaseIKFile, ImageFile):
     def __getstate__(self) -> dict[str, Any]:
         state = copy(self.__dict__)
         state.pop("_file", None)  # an open file does not survive pickling
+        state.pop("_existence_required", None)  # ask again wherever it lands
         # Many storages cannot be pickled; the default one is restored on load.
         if state.get("storage") is get_storage():
             state.pop("storage")

@@ -55,18 +55,53 @@ def _safe(path: str, root: str, hashed: str) -> str:
     return os.path.normpath(os.path.join(root, hashed))
 
 
-def source_name_as_path(generator: Any) -> str:
+# Names already worked out: (namer, cache dir, source name, format, hash) -> name.
+# A page asks for the same few names again and again; joining, normalising and
+# checking paths costs more than the dictionary lookup.
+_names: dict[tuple[Any, ...], str] = {}
+_MAX_NAMES = 20000
+
+
+def _memoized(namer: Any) -> Any:
+    def named(generator: Any) -> str:
+        key = (
+            namer,
+            setting("IMAGEKIT_CACHEFILE_DIR"),
+            _source_name(generator),
+            generator.format,
+            generator.get_hash(),
+        )
+        try:
+            return _names[key]
+        except (KeyError, TypeError):
+            pass
+        name = namer(generator, key[4])
+        if len(_names) >= _MAX_NAMES:
+            _names.clear()
+        try:
+            _names[key] = name
+        except TypeError:  # an unhashable format: nothing to remember
+            pass
+        return name
+
+    named.__name__ = namer.__name__.lstrip("_")
+    named.__qualname__ = named.__name__
+    named.__doc__ = namer.__doc__
+    return named
+
+
+def _source_name_as_path(generator: Any, digest: str) -> str:
     """Mirror the source's path: ``photos/dog.jpg`` → ``CACHE/images/photos/dog/<hash>.jpg``."""
     source_name = _source_name(generator)
     root = directory = setting("IMAGEKIT_CACHEFILE_DIR")
     if not _is_anchored(source_name):
         directory = os.path.join(directory, os.path.splitext(source_name)[0])
     ext = suggest_extension(source_name or "", generator.format)
-    filename = f"{generator.get_hash()}{ext}"
+    filename = f"{digest}{ext}"
     return _safe(os.path.normpath(os.path.join(directory, filename)), root, filename)
 
 
-def source_name_dot_hash(generator: Any) -> str:
+def _source_name_dot_hash(generator: Any, digest: str) -> str:
     """Keep the source's name: ``photos/dog.jpg`` → ``CACHE/images/photos/dog.<hash12>.jpg``."""
     source_name = _source_name(generator)
     root = directory = setting("IMAGEKIT_CACHEFILE_DIR")
@@ -74,9 +109,12 @@ def source_name_dot_hash(generator: Any) -> str:
         directory = os.path.join(directory, os.path.dirname(source_name))
     ext = suggest_extension(source_name or "", generator.format)
     stem = os.path.splitext(os.path.basename(source_name or ""))[0]
-    digest = generator.get_hash()
     filename = f"{stem}.{digest[:12]}{ext}"
     return _safe(os.path.normpath(os.path.join(directory, filename)), root, f"{digest}{ext}")
+
+
+source_name_as_path = _memoized(_source_name_as_path)
+source_name_dot_hash = _memoized(_source_name_dot_hash)
 
 
 def hash(generator: Any) -> str:
