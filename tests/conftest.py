@@ -8,6 +8,7 @@ gives each test its own ``MEDIA_ROOT`` under ``tmp_path``.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +21,17 @@ from PIL import Image
 from imagekit.cachefiles.state import known_files
 
 DEFAULT_COLOR = "#c86432"
+
+# tests/scale/ starts real servers and workers and needs its own settings: it
+# runs in a session of its own, `pytest tests/scale --ds tests.scale.settings`
+# (scripts/test.py runs it after this suite).
+if os.environ.get("DJANGO_SETTINGS_MODULE") != "tests.scale.settings":
+    collect_ignore = ["scale"]
+
+# The browser tests need Chromium and Selenium: scripts/browsertest.py (which
+# .ci/run calls after installing Chromium) runs them. Left out of collection,
+# rather than skipped, everywhere else.
+collect_ignore_glob = [] if os.environ.get("IMAGEKIT_BROWSER_TESTS") == "1" else ["browser/*"]
 
 # Content types for the formats tests use most; anything else falls back to
 # Pillow's registry (Image.MIME).

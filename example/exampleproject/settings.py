@@ -1,13 +1,18 @@
 """Settings of the imagekit example project.
 
 For local demonstration only: DEBUG is on and the secret key is public.
-The database and uploaded media live next to this project, in ``example/``.
+The database and uploaded media live next to this project, in ``example/``,
+unless the environment variable ``IMAGEKIT_EXAMPLE_STATE_DIR`` names another
+folder for them (the browser test runs the project against a temporary one).
 """
 
 import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Where the database and the media folder live.
+STATE_DIR = Path(os.environ.get("IMAGEKIT_EXAMPLE_STATE_DIR") or BASE_DIR)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-imagekit-example-only")
 
@@ -58,7 +63,7 @@ WSGI_APPLICATION = "exampleproject.wsgi.application"
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": BASE_DIR / "db.sqlite3",
+        "NAME": STATE_DIR / "db.sqlite3",
     },
 }
 
@@ -77,6 +82,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 MEDIA_URL = "/media/"
-MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_ROOT = STATE_DIR / "media"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

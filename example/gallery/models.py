@@ -1,4 +1,6 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 
 from imagekit.models import ImageSpecField, ProcessedImageField
 from imagekit.processors import ResizeToFill
@@ -10,6 +12,20 @@ class Photo(models.Model):
     title = models.CharField(max_length=100, unique=True)
     image = models.ImageField(upload_to="photos")
 
+    # Read by the "gallery:photo:card" spec (gallery/imagegenerators.py): each
+    # photo chooses the size and colour of its own card.
+    card_width = models.PositiveIntegerField(
+        default=320,
+        validators=[MinValueValidator(40), MaxValueValidator(800)],
+        help_text="Width of the gallery card, in pixels.",
+    )
+    card_height = models.PositiveIntegerField(
+        default=200,
+        validators=[MinValueValidator(40), MaxValueValidator(800)],
+        help_text="Height of the gallery card, in pixels.",
+    )
+    monochrome = models.BooleanField(default=False, help_text="Show the card in black and white.")
+
     # Generated on first use (the default "just in time" strategy) and stored
     # under MEDIA_ROOT/CACHE/images/; nothing is added to the database.
     thumbnail = ImageSpecField(
@@ -18,6 +34,10 @@ class Photo(models.Model):
         format="JPEG",
         options={"quality": 80},
     )
+
+    # A spec that changes with its model: its processors are computed from the
+    # fields above, so editing them gives the card a new file (and file name).
+    card = ImageSpecField(source="image", id="gallery:photo:card")
 
     # The spec registered as "gallery:banner" in gallery/imagegenerators.py;
     # a project can replace it by registering another spec under that id.
@@ -30,6 +50,7 @@ class Photo(models.Model):
         processors=[ResizeToFill(96, 96)],
         format="PNG",
         blank=True,
+        help_text="Optional; cropped to 96x96 and stored as PNG when saved.",
     )
 
     class Meta:
@@ -37,3 +58,6 @@ class Photo(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return f"{reverse('photo-list')}#photo-{self.pk}"

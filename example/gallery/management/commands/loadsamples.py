@@ -2,6 +2,8 @@
 
 Running the command again keeps the photos it made before: it adds none
 twice, and redraws only a photo whose file went missing from the media folder.
+With ``--no-report`` it only creates the photos, leaving their thumbnails to
+``generateimages`` or to the first page that shows them.
 """
 
 import io
@@ -77,6 +79,10 @@ class Sample:
     title: str
     filename: str
     draw: object
+    # Fields read by the "gallery:photo:card" spec.
+    card_width: int = 320
+    card_height: int = 200
+    monochrome: bool = False
 
     def render(self):
         """Return the sample encoded in the format its file name implies."""
@@ -89,9 +95,9 @@ class Sample:
 
 SAMPLES = [
     Sample("Sunset gradient", "sunset.jpg", draw_gradient),
-    Sample("Mandelbrot", "mandelbrot.png", draw_mandelbrot),
-    Sample("Shapes", "shapes.png", draw_shapes),
-    Sample("Noise", "noise.jpg", draw_noise),
+    Sample("Mandelbrot", "mandelbrot.png", draw_mandelbrot, card_height=240),
+    Sample("Shapes", "shapes.png", draw_shapes, card_width=240, card_height=320),
+    Sample("Noise", "noise.jpg", draw_noise, monochrome=True),
 ]
 
 
@@ -103,8 +109,18 @@ def describe(image_file):
 class Command(BaseCommand):
     help = "Create sample photos drawn with Pillow and print their generated images."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-report",
+            action="store_false",
+            dest="report",
+            help="Only create the photos; do not generate and describe their images.",
+        )
+
+    def handle(self, *args, report=True, **options):
         photos = [self.load(sample) for sample in SAMPLES]
+        if not report:
+            return
         for photo in photos:
             self.report(photo)
         self.show_template_tag(photos[0])
@@ -117,7 +133,12 @@ class Command(BaseCommand):
             return photo
         created = photo is None
         if created:
-            photo = Photo(title=sample.title)
+            photo = Photo(
+                title=sample.title,
+                card_width=sample.card_width,
+                card_height=sample.card_height,
+                monochrome=sample.monochrome,
+            )
         content = sample.render()
         photo.image.save(sample.filename, ContentFile(content), save=False)
         photo.avatar.save(sample.filename, ContentFile(content), save=False)
@@ -128,12 +149,14 @@ class Command(BaseCommand):
     def report(self, photo):
         # Reading .width opens the cache file, which makes the default
         # just-in-time strategy generate it if it does not exist yet.
-        thumbnail, banner = photo.thumbnail, photo.banner
-        thumbnail_size, banner_size = describe(thumbnail), describe(banner)
+        thumbnail, card, banner = photo.thumbnail, photo.card, photo.banner
+        thumbnail_size, card_size = describe(thumbnail), describe(card)
+        banner_size = describe(banner)
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(photo.title))
         self.stdout.write(f"  original   {photo.image.name}  ({describe(photo.image)})")
         self.stdout.write(f"  thumbnail  {thumbnail.url}  ({thumbnail_size})")
+        self.stdout.write(f"  card       {card.url}  ({card_size})")
         self.stdout.write(f"  banner     {banner.url}  ({banner_size})")
         if photo.avatar:
             self.stdout.write(f"  avatar     {photo.avatar.url}  ({describe(photo.avatar)})")
