@@ -505,6 +505,7 @@ def test_content_access_sends_content_required_with_the_file(
     stored_file(storage, file.name, make_image("PNG", size=(30, 20)))
 
     access(file)
+    file.close()
 
     assert sent_signals == [("content_required", file, file)]
 
@@ -517,6 +518,7 @@ def test_measuring_a_file_of_unrecorded_size_asks_for_existence_then_content(
     stored_file(storage, file.name, make_image("PNG", size=(30, 20)))
 
     access(file)
+    file.close()
 
     assert sent_signals == [("existence_required", file, file), ("content_required", file, file)]
 
@@ -542,6 +544,7 @@ def test_content_access_opens_the_file_from_storage_for_binary_reading(access, s
     stored_file(storage, file.name, make_image("PNG", size=(30, 20)))
 
     access(file)
+    file.close()
 
     assert storage.calls == [("open", file.name, "rb")]
 
@@ -551,6 +554,7 @@ def test_read_returns_the_stored_bytes(storage):
     stored_file(storage, file.name, b"stored bytes")
 
     assert file.read() == b"stored bytes"
+    file.close()
 
 
 def test_width_and_height_are_those_of_the_stored_image(storage, make_image):
@@ -567,6 +571,7 @@ def test_reading_an_ungenerated_just_in_time_file_generates_it_first(
 
     with Image.open(io.BytesIO(file.read())) as image:
         assert (image.format, image.size) == ("PNG", (8, 8))
+    file.close()
 
 
 # --------------------------------------------------------------------------
