@@ -24,7 +24,7 @@ from ..exceptions import (
     SourceImageError,
 )
 from ..registry import generator_registry, register
-from ..utils import get_by_qname, img_to_fobj, open_image
+from ..utils import get_by_qname, img_to_fobj, open_image, prepare_image
 
 __all__ = ["BaseImageSpec", "ImageSpec", "SpecHost", "create_spec", "create_spec_class"]
 
@@ -162,8 +162,18 @@ class ImageSpec(BaseImageSpec):
             icc_profile = image.info.get("icc_profile")
             image = ProcessorPipeline(processors or []).process(image)
             fmt = self.format or image.format or original_format or "JPEG"
-            options = _output_options(self.options, image, fmt, icc_profile)
-            return img_to_fobj(image, fmt, self.autoconvert, **options)
+            save_options: dict[str, Any] = {}
+            if self.autoconvert:
+                # What img_to_fobj would do when saving, done first, so the
+                # colour profile is matched against the mode actually saved
+                # (a CMYK or greyscale image is saved as RGB).
+                image, save_options = prepare_image(image, fmt)
+            save_options.update(_output_options(self.options, image, fmt, icc_profile))
+            if "icc_profile" not in save_options and image.info.get("icc_profile") == icc_profile:
+                # PNG and TIFF write the profile found in image.info when none
+                # is given: drop the source's profile that did not fit.
+                image.info.pop("icc_profile", None)
+            return img_to_fobj(image, fmt, False, **save_options)
         finally:
             if was_closed:
                 source.close()

@@ -1,0 +1,168 @@
+"""Fixtures for the reliability tests: stored sources, the cache folder, a real Redis."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.core.cache import caches
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+
+from imagekit import register, unregister
+from imagekit.cachefiles import backends
+from imagekit.files import BaseIKFile
+from tests.reliability.helpers import free_port, source_file
+
+
+@pytest.fixture
+def media_root(media_storage: FileSystemStorage) -> Path:
+    """The test's own ``MEDIA_ROOT``."""
+    return Path(media_storage.location)
+
+
+@pytest.fixture
+def cache_root(settings, media_root: Path) -> Path:
+    """Where cache files go: ``MEDIA_ROOT / IMAGEKIT_CACHEFILE_DIR``."""
+    return media_root / settings.IMAGEKIT_CACHEFILE_DIR
+
+
+@pytest.fixture
+def stored_source(media_storage: FileSystemStorage) -> Callable[[str, bytes], BaseIKFile]:
+    """Return ``stored_source(name, data)``: store *data* as *name*; return a source for it."""
+
+    def store(name: str, data: bytes) -> BaseIKFile:
+        if media_storage.exists(name):
+            media_storage.delete(name)
+        saved = media_storage.save(name, ContentFile(data))
+        assert saved == name
+        return source_file(media_storage, name)
+
+    return store
+
+
+_spec_ids = itertools.count()
+
+
+@pytest.fixture
+def registered() -> Iterator[Callable[[type], str]]:
+    """Return ``registered(spec_class)``: register it under a new id, return the id.
+
+    Only registered generators' files follow their strategy (JustInTime: a
+    file's ``url`` generates it), as in ImageKit. They are unregistered after
+    the test.
+    """
+    ids = []
+
+    def register_spec(spec_class: type) -> str:
+        spec_id = f"tests:reliability:{spec_class.__name__}:{next(_spec_ids)}"
+        register.generator(spec_id, spec_class)
+        ids.append(spec_id)
+        return spec_id
+
+    yield register_spec
+    for spec_id in ids:
+        unregister.generator(spec_id)
+
+
+@pytest.fixture
+def backend(monkeypatch) -> backends.CachedFileBackend:
+    """The default cache file backend, made to look its state cache up again.
+
+    The backend keeps the cache it first used; tests that change
+    ``IMAGEKIT_CACHE_BACKEND`` or ``CACHES`` need it to look again (and the
+    old one is put back afterwards).
+    """
+    backend = backends.get_default_cachefile_backend()
+    monkeypatch.setattr(backend, "_cache", None, raising=False)
+    return backend
+
+
+@pytest.fixture
+def fresh_cache_warning(monkeypatch) -> None:
+    """Let the next cache failure be logged, whatever earlier tests logged."""
+    monkeypatch.setattr(backends, "_last_cache_warning", float("-inf"))
+
+
+# --- a real Redis ----------------------------------------------------------
+
+
+def _redis_server_binary() -> str:
+    """Return the path of ``redis-server``, installing Debian's if needed and allowed."""
+    found = shutil.which("redis-server") or shutil.which(
+        "redis-server", path=os.path.dirname(sys.executable)
+    )
+    if found:
+        return found
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        install = ["apt-get", "install", "-y", "-q", "redis-server"]
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        if subprocess.run(install, env=env, capture_output=True, check=False).returncode:
+            subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, check=False)
+            subprocess.run(install, env=env, capture_output=True, check=False)
+        found = shutil.which("redis-server")
+        if found:
+            return found
+    pytest.fail(
+        "The reliability tests need redis-server (a real Redis shared by several "
+        "processes). Install it: apt-get install redis-server.",
+        pytrace=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """Start a throw-away ``redis-server`` on a free loopback port; yield its URL."""
+    import redis
+
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [
+            _redis_server_binary(),
+            *("--port", str(port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no", "--dir", str(folder)),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        client = redis.Redis.from_url(url)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"redis-server did not start on port {port}.", pytrace=False)
+                time.sleep(0.05)
+        client.close()
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url: str, backend) -> str:
+    """Make a Django ``RedisCache`` on the test server imagekit's state cache; return its alias."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "redis": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "imagekit-reliability",
+        },
+    }
+    settings.IMAGEKIT_CACHE_BACKEND = "redis"
+    caches["redis"].clear()
+    return "redis"
