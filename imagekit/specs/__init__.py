@@ -194,7 +194,7 @@ class ImageSpec(BaseImageSpec):
             width, height = image.size
             if limit and width * height > limit:
                 raise SourceImageError(
-                    f"The source {name!r} of the spec '{self}' is {width}x{height} pixels, "
+                    f"The source {name!r} of the spec {_label(self)} is {width}x{height} pixels, "
                     f"more than the {limit} allowed."
                 )
             reduce_for(image, processors)
@@ -203,10 +203,18 @@ class ImageSpec(BaseImageSpec):
             raise
         except Exception as exc:
             raise SourceImageError(
-                f"The source {name!r} of the spec '{self}' could not be read as an image: "
+                f"The source {name!r} of the spec {_label(self)} could not be read as an image: "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
         return image
+
+
+def _label(spec: Any) -> str:
+    """Name *spec* for messages: its class (and id, for field specs), not its address."""
+    cls = type(spec)
+    label = f"{cls.__module__}.{cls.__qualname__}"
+    ids = [gid for gid, gen in generator_registry._generators.items() if gen is cls]
+    return f"{label} ({', '.join(ids)})" if ids else label
 
 
 # Colour spaces of ICC profiles (bytes 16-20 of the header) by image mode.
