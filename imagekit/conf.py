@@ -61,6 +61,18 @@ class ImageKitConf(AppConf):
     # generator died can be made again.
     GENERATING_TIMEOUT = 60
 
+    # The task-queue cache file backends (docs/topics/scaling.rst). Queue
+    # names are read when a task is sent; None for Celery leaves routing to
+    # the project's Celery configuration.
+    CELERY_QUEUE = None
+    RQ_QUEUE = "default"
+    DRAMATIQ_QUEUE = "default"
+    DJANGO_TASKS_BACKEND = "default"
+    DJANGO_TASKS_QUEUE = "default"
+    # Seconds a file handed to a task queue stays marked "queued" (so that
+    # other requests do not queue it again) unless a worker finishes sooner.
+    QUEUED_TIMEOUT = 600
+
     # What the <img> form of the template tags does when a source is missing
     # (empty field, deleted file): "raise", "empty" (render nothing and log a
     # warning) or None: raise when DEBUG is true, else "empty".

@@ -78,7 +78,9 @@ class GeneratorRegistry:
                 f"The generator with id {id} is not registered (registered ids: {known})"
             ) from None
         if callable(generator):
-            return generator(*args, **kwargs)
+            built = generator(*args, **kwargs)
+            _record_origin(built, id, args, kwargs)
+            return built
         return generator
 
     def get_ids(self) -> Iterable[str]:
@@ -95,6 +97,21 @@ class GeneratorRegistry:
     def _relay(self, file: Any, callback: str) -> None:
         if id_of(type(file.generator)) in self._registered_ids:
             call_strategy_method(file, callback)
+
+
+#: The attribute under which :meth:`GeneratorRegistry.get` notes, on each
+#: generator it builds, the id and the arguments (other than ``source``) it was
+#: built from: ``(id, args, kwargs)``. The task-queue backends send these,
+#: never the object, to their workers (see :mod:`imagekit.cachefiles.payloads`).
+ORIGIN_ATTRIBUTE = "_ik_origin"
+
+
+def _record_origin(generator: Any, id: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    kwargs = {name: value for name, value in kwargs.items() if name != "source"}
+    try:
+        setattr(generator, ORIGIN_ATTRIBUTE, (id, args, kwargs))
+    except AttributeError:  # objects that take no attributes: their files are not queued
+        pass
 
 
 class SourceGroupRegistry:

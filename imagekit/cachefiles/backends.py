@@ -11,10 +11,12 @@ import time
 import uuid
 import warnings
 from copy import copy
+from functools import partial
 from typing import Any
 
 from django.core.cache.backends.dummy import DummyCache
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 
 from ..conf import setting
 from ..utils import get_cache, get_logger, get_singleton, sanitize_cache_key
@@ -28,6 +30,7 @@ __all__ = [
     "CacheFileState",
     "CachedFileBackend",
     "Celery",
+    "DjangoTasks",
     "Dramatiq",
     "InvalidFileBackendError",
     "Simple",
@@ -416,40 +419,122 @@ class BaseAsync(Simple):
         )
 
 
-def _require(module_name: str, backend: str, extra: str) -> Any:
+def _require(backend: str, extra: str, *module_names: str) -> Any:
+    """Import and return the first of *module_names* that is installed.
+
+    Raise ImproperlyConfigured, chained to the ImportError, if none is.
+    """
     from importlib import import_module
 
-    try:
-        return import_module(module_name)
-    except ImportError as exc:
-        raise ImproperlyConfigured(
-            f"The {backend} cache file backend needs the {module_name!r} package: "
-            f"pip install 'imagekit[{extra}]'"
-        ) from exc
+    if not module_names:
+        return None
+    error: ImportError | None = None
+    for module_name in module_names:
+        try:
+            return import_module(module_name)
+        except ImportError as exc:
+            error = error or exc
+    names = " or ".join(repr(name) for name in module_names)
+    raise ImproperlyConfigured(
+        f"The {backend} cache file backend needs the {names} package: "
+        f"pip install 'imagekit[{extra}]'"
+    ) from error
 
 
 class _QueueBackend(BaseAsync):
-    """Shared construction of the task-queue backends."""
+    """What the task-queue backends share: JSON payloads, one task per missing file.
 
-    _library = ""
+    ``schedule_generation`` describes the file as a JSON payload (see
+    :mod:`imagekit.cachefiles.payloads`; nothing is pickled). When the
+    current transaction commits, ``_send`` marks the file "queued" in the
+    state cache, so that other requests do not queue it again, and hands the
+    payload to ``enqueue``, which subclasses provide. The worker rebuilds the
+    file and calls ``generate_now``.
+    """
+
+    #: Importable modules, the first one found is used (checked on construction).
+    _libraries: tuple[str, ...] = ()
+    #: The ``pip install 'imagekit[extra]'`` that provides them.
     _extra = ""
 
     def __init__(self) -> None:
-        _require(self._library, type(self).__name__, self._extra)
+        _require(type(self).__name__, self._extra, *self._libraries)
         super().__init__()
 
-    def schedule_generation(self, file: Any, force: bool = False) -> None:
-        # Real queueing (JSON payloads, no pickle) is tracked in issue #6.
-        raise NotImplementedError(
-            f"{type(self).__name__}.schedule_generation() is not available yet (issue #6)"
-        )
+    def schedule_generation(self, file: Any, force: bool = False) -> bool:
+        """Queue *file* for a worker; return True if it is (or already was) queued.
+
+        A file that no JSON payload can describe (its generator was not built
+        through the registry, its arguments are not plain JSON, its source is
+        not in a configured storage) is generated in this process instead,
+        with a warning saying why; then return False. Pickling it onto the
+        broker is not an option: a broker must never carry code to run.
+        """
+        from .payloads import Unqueueable, payload_for
+
+        try:
+            payload = payload_for(file, force=force)
+        except Unqueueable as exc:
+            get_logger().warning(
+                "The %s backend cannot queue %s: %s. It is generated in this process instead.",
+                type(self).__name__,
+                file.name,
+                exc,
+            )
+            self.generate_now(file, force=force)
+            return False
+        # Send once the current transaction commits (at once outside one): a
+        # worker must find the model instance that a source was saved with,
+        # and a rolled-back save queues nothing.
+        transaction.on_commit(partial(self._send, payload), using=_database_of(file))
+        return True
+
+    schedule_generation.alters_data = True
+
+    def _send(self, payload: dict[str, Any]) -> None:
+        from .payloads import queued_key
+
+        key = queued_key(payload["name"])
+        # With the cache down, nothing can be marked: send anyway.
+        marked = self._cache_call("add", key, 1, setting("IMAGEKIT_QUEUED_TIMEOUT"), default=True)
+        if not marked and not payload["force"]:
+            return  # a task for this file is waiting already
+        try:
+            self.enqueue(payload)
+        except BaseException:
+            self._cache_call("delete", key)
+            raise
+
+    def enqueue(self, payload: dict[str, Any]) -> None:
+        """Send *payload* to the task queue."""
+        raise NotImplementedError("subclasses of _QueueBackend must provide an enqueue() method")
+
+
+def _database_of(file: Any) -> str | None:
+    """Return the database alias of the model instance *file*'s source belongs to."""
+    source = getattr(file.generator, "source", None)
+    state = getattr(getattr(source, "instance", None), "_state", None)
+    return getattr(state, "db", None)
 
 
 class Celery(_QueueBackend):
-    """Generate files in a Celery worker."""
+    """Generate files in a Celery worker.
 
-    _library = "celery"
+    The task is ``imagekit.generate_cachefile`` (module :mod:`imagekit.tasks`,
+    which ``app.autodiscover_tasks()`` finds), a ``shared_task`` of the
+    project's own Celery app, sent as JSON. ``IMAGEKIT_CELERY_QUEUE`` names
+    its queue; None leaves routing to Celery's configuration.
+    """
+
+    _libraries = ("celery",)
     _extra = "celery"
+
+    def enqueue(self, payload: dict[str, Any]) -> None:
+        from .. import tasks
+
+        queue = setting("IMAGEKIT_CELERY_QUEUE")
+        options = {"queue": queue} if queue else {}
+        tasks.celery_generate_cachefile.apply_async(args=(payload,), **options)
 
 
 class Async(Celery):
@@ -466,14 +551,76 @@ class Async(Celery):
 
 
 class RQ(_QueueBackend):
-    """Generate files in an RQ worker (through django-rq)."""
+    """Generate files in an RQ worker (through django-rq).
 
-    _library = "django_rq"
+    Jobs go to the django-rq queue ``IMAGEKIT_RQ_QUEUE`` (default
+    ``"default"``) with RQ's JSON serializer, so the worker serving that queue
+    must use it too: ``manage.py rqworker --serializer
+    rq.serializers.JSONSerializer QUEUE``.
+    """
+
+    _libraries = ("django_rq",)
     _extra = "rq"
+
+    def enqueue(self, payload: dict[str, Any]) -> None:
+        self._queue().enqueue_call(
+            "imagekit.tasks.generate_cachefile", args=(payload,), result_ttl=0
+        )
+
+    def _queue(self) -> Any:
+        # django-rq opens a new Redis connection for every queue object it
+        # makes: keep one per queue name (connection pools survive forks).
+        name = setting("IMAGEKIT_RQ_QUEUE")
+        queues = self.__dict__.setdefault("_rq_queues", {})
+        queue = queues.get(name)
+        if queue is None:
+            import django_rq
+            from rq.serializers import JSONSerializer
+
+            queue = queues[name] = django_rq.get_queue(name, serializer=JSONSerializer)
+        return queue
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_rq_queues", None)  # connections do not pickle
+        return state
 
 
 class Dramatiq(_QueueBackend):
-    """Generate files in a Dramatiq worker."""
+    """Generate files in a Dramatiq worker.
 
-    _library = "dramatiq"
+    The actor ``imagekit.generate_cachefile`` (module :mod:`imagekit.tasks`,
+    which django-dramatiq discovers) is declared on Dramatiq's configured
+    broker, on the queue ``IMAGEKIT_DRAMATIQ_QUEUE`` (default ``"default"``).
+    """
+
+    _libraries = ("dramatiq",)
     _extra = "dramatiq"
+
+    def enqueue(self, payload: dict[str, Any]) -> None:
+        from .. import tasks
+
+        tasks.dramatiq_actor().send(payload)
+
+
+class DjangoTasks(_QueueBackend):
+    """Generate files with Django's tasks framework.
+
+    ``django.tasks`` on Django 6, the ``django-tasks`` backport on Django 5.2.
+    The task :func:`imagekit.djangotasks.generate_cachefile` runs on the
+    ``settings.TASKS`` backend ``IMAGEKIT_DJANGO_TASKS_BACKEND`` (default
+    ``"default"``), queue ``IMAGEKIT_DJANGO_TASKS_QUEUE`` (default
+    ``"default"``); a worker of that backend (``django-tasks-db``'s
+    ``db_worker``, for example) runs it.
+    """
+
+    _libraries = ("django.tasks", "django_tasks")
+    _extra = "tasks"
+
+    def enqueue(self, payload: dict[str, Any]) -> None:
+        from .. import djangotasks
+
+        djangotasks.generate_cachefile.using(
+            backend=setting("IMAGEKIT_DJANGO_TASKS_BACKEND"),
+            queue_name=setting("IMAGEKIT_DJANGO_TASKS_QUEUE"),
+        ).enqueue(payload)

@@ -26,6 +26,7 @@ from ...exceptions import MissingSource
 from ...registry import cachefile_registry, generator_registry
 
 GENERATED = "generated"
+QUEUED = "queued"
 EXISTED = "existed"
 FAILED = "failed"
 NO_SOURCE = "no source"
@@ -68,6 +69,34 @@ def process_file(file: Any, force: bool = False) -> tuple[str, str]:
     finally:
         _close_source(file)
     return GENERATED, ""
+
+
+def enqueue_file(file: Any, force: bool = False) -> tuple[str, str]:
+    """Hand *file* to its asynchronous backend's queue; return ``(outcome, error message)``.
+
+    The outcome is ``QUEUED``, or ``GENERATED`` when the backend made the
+    file here instead (a task-queue backend does that for files no JSON
+    payload can describe, and says why in a warning).
+    """
+    try:
+        backend = file.cachefile_backend
+        if not getattr(backend, "is_async", False):
+            return FAILED, (
+                f"its cache file backend {type(backend).__module__}.{type(backend).__qualname__} "
+                "is not asynchronous; --enqueue needs a task-queue backend "
+                "(IMAGEKIT_DEFAULT_CACHEFILE_BACKEND, or the spec's cachefile_backend)"
+            )
+        if not force and isinstance(backend, CachedFileBackend) and backend.exists(file):
+            return EXISTED, ""
+        if force and file.storage.exists(file.name):
+            # As for in-process generation: storages do not overwrite.
+            file.storage.delete(file.name)
+        queued = backend.schedule_generation(file, force=force)
+    except Exception as exc:  # noqa: BLE001 - reported per file; the run goes on
+        return FAILED, f"{type(exc).__name__}: {exc}"
+    finally:
+        _close_source(file)
+    return (GENERATED if queued is False else QUEUED), ""
 
 
 def _process_pickled(payload: bytes, force: bool) -> tuple[str, str]:
@@ -120,6 +149,14 @@ class Command(BaseCommand):
             help="Generate in this many worker processes (default 1).",
         )
         parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help=(
+                "Hand each missing file to its asynchronous cache file backend (Celery, RQ, "
+                "Dramatiq, Django tasks) instead of generating it here."
+            ),
+        )
+        parser.add_argument(
             "--progress",
             choices=("auto", "always", "never"),
             default="auto",
@@ -135,18 +172,21 @@ class Command(BaseCommand):
         ]
         if options["jobs"] < 1:
             raise CommandError("--jobs must be 1 or more.")
+        if options["enqueue"] and options["jobs"] != 1:
+            raise CommandError("--enqueue and --jobs cannot be combined: workers do the work.")
         self.verbosity = options["verbosity"]
         self.interactive = options["progress"] == "always" or (
             options["progress"] == "auto" and self.stdout.isatty()
         )
-        self.counts = {GENERATED: 0, EXISTED: 0, FAILED: 0, NO_SOURCE: 0}
+        self.counts = {QUEUED: 0, GENERATED: 0, EXISTED: 0, FAILED: 0, NO_SOURCE: 0}
         if options["dry_run"]:
             self._list(ids)
             return
-        self._generate(ids, options["jobs"], options["force"])
+        self._generate(ids, options["jobs"], options["force"], options["enqueue"])
         counts = self.counts
         self.stdout.write(
-            f"{counts[GENERATED]} generated, {counts[EXISTED]} already existed, "
+            (f"{counts[QUEUED]} queued, " if options["enqueue"] else "")
+            + f"{counts[GENERATED]} generated, {counts[EXISTED]} already existed, "
             f"{counts[FAILED]} failed"
             + (f", {counts[NO_SOURCE]} without a source" if counts[NO_SOURCE] else "")
         )
@@ -192,10 +232,10 @@ class Command(BaseCommand):
                 _close_source(file)
         return total
 
-    def _generate(self, ids: list[str], jobs: int, force: bool) -> None:
+    def _generate(self, ids: list[str], jobs: int, force: bool, enqueue: bool = False) -> None:
         progress = Progress(self.stdout, self._count(ids)) if self.interactive else None
         done = 0
-        with _Runner(jobs, force) as runner:
+        with _Runner(jobs, force, enqueue_file if enqueue else process_file) as runner:
             for gid in ids:
                 self._header(gid)
                 for file, outcome, error in runner.map(self._files(gid)):
@@ -230,9 +270,10 @@ class _Runner:
     open files from a custom source group) are generated here instead.
     """
 
-    def __init__(self, jobs: int, force: bool):
+    def __init__(self, jobs: int, force: bool, process: Any = process_file):
         self.jobs = jobs
         self.force = force
+        self.process = process
         self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> _Runner:
@@ -267,5 +308,5 @@ class _Runner:
                 _close_source(file)  # the worker has its own copy
                 return self.pool.submit(_process_pickled, payload, self.force)
         future: Future = Future()
-        future.set_result(process_file(file, force=self.force))
+        future.set_result(self.process(file, force=self.force))
         return future
