@@ -1,0 +1,203 @@
+"""Fixtures of the scale-out tests: Redis, moto's S3 server and real workers.
+
+Servers and workers are started once per session, on first use, and stopped
+at its end. Workers run with ``tests.scale.settings`` against the session's
+test database file, media folder and Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from tests.conftest import make_image_bytes
+
+from .servers import REPO_ROOT, Process, start_moto, start_redis, worker_command
+
+BACKENDS = {
+    "celery": "imagekit.cachefiles.backends.Celery",
+    "rq": "imagekit.cachefiles.backends.RQ",
+    "dramatiq": "imagekit.cachefiles.backends.Dramatiq",
+    "tasks": "imagekit.cachefiles.backends.DjangoTasks",
+}
+
+
+@pytest.fixture(scope="session")
+def run_dir() -> Path:
+    return Path(django_settings.RUN_DIR)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_servers_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM (a CI timeout, say) into KeyboardInterrupt.
+
+    pytest then runs the finalizers, which stop the servers and workers;
+    otherwise they would outlive the session.
+    """
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    yield
+    signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_server(run_dir: Path) -> Iterator[Process]:
+    """The session's redis-server: broker of every queue and Django's cache."""
+    process = start_redis(run_dir, django_settings.REDIS_SOCKET)
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(run_dir: Path) -> Iterator[str]:
+    """The URL of moto's S3-compatible server on loopback."""
+    process, url = start_moto(run_dir)
+    yield url
+    process.stop()
+
+
+def s3_options(endpoint: str, bucket: str) -> dict[str, object]:
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "access_key": "testing",
+        "secret_key": "testing",
+        "region_name": "us-east-1",
+        "addressing_style": "path",
+        "querystring_auth": False,
+    }
+
+
+def create_bucket(endpoint: str, bucket: str) -> None:
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
+    client.create_bucket(Bucket=bucket)
+
+
+@pytest.fixture
+def s3_storage(settings, s3_endpoint: str):
+    """Make a fresh bucket the default storage (sources and cache files) for one test."""
+    bucket = f"ik-{uuid.uuid4().hex[:16]}"
+    create_bucket(s3_endpoint, bucket)
+    settings.STORAGES = {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": s3_options(s3_endpoint, bucket),
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    return storages["default"]
+
+
+@pytest.fixture
+def s3_requests(s3_storage) -> list[tuple[str, str]]:
+    """Record ``(method, url)`` of every request the S3 storage sends from now on."""
+    sent: list[tuple[str, str]] = []
+
+    def record(request, **kwargs):
+        sent.append((request.method, request.url))
+
+    s3_storage.connection.meta.client.meta.events.register("before-send.s3", record)
+    return sent
+
+
+def worker_env(backend: str, **extra: str) -> dict[str, str]:
+    """Return the environment of a worker process using the cache file *backend*."""
+    python_path = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.scale.settings",
+        "IMAGEKIT_SCALE_RUN_DIR": django_settings.RUN_DIR,
+        "IMAGEKIT_SCALE_DB": connection.settings_dict["NAME"],
+        "IMAGEKIT_SCALE_BACKEND": backend,
+        "PYTHONPATH": python_path,
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def start_worker(django_db_setup, redis_server, run_dir: Path) -> Iterator[Callable[..., Process]]:
+    """Return ``start_worker(kind, queue="imagekit", name=None, **env)``.
+
+    Every worker started is stopped at the end of the session.
+    """
+    started: list[Process] = []
+
+    def start(kind: str, queue: str = "imagekit", name: str | None = None, **env: str) -> Process:
+        name = name or f"{kind}-{len(started)}"
+        process = Process(
+            name,
+            worker_command(kind, queue, name),
+            run_dir / "logs",
+            worker_env(BACKENDS[kind], **env),
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def workers(start_worker) -> Callable[[str], Process]:
+    """Return ``workers(kind)``: the session's one worker of that kind, started on first use."""
+    running: dict[str, Process] = {}
+
+    def get(kind: str) -> Process:
+        if kind not in running:
+            running[kind] = start_worker(kind)
+        process = running[kind]
+        assert process.running(), f"the {kind} worker died" + process.log_tail()
+        return process
+
+    return get
+
+
+@pytest.fixture
+def use_backend(settings) -> Callable[[str], None]:
+    """Return ``use_backend(kind)``: make that queue's backend the default one."""
+
+    def use(kind: str) -> None:
+        settings.IMAGEKIT_DEFAULT_CACHEFILE_BACKEND = BACKENDS[kind]
+
+    return use
+
+
+@pytest.fixture
+def upload_file() -> Callable[..., SimpleUploadedFile]:
+    """Return ``upload_file(size=(160, 120))``: a JPEG under a name no other test uses."""
+
+    def build(size: tuple[int, int] = (160, 120)) -> SimpleUploadedFile:
+        name = f"{uuid.uuid4().hex}.jpg"
+        return SimpleUploadedFile(name, make_image_bytes("JPEG", size), content_type="image/jpeg")
+
+    return build
+
+
+@pytest.fixture(autouse=True)
+def _nothing_generated_in_process_by_a_queue_backend(caplog):
+    """Fail a test in which a queue backend fell back to generating in-process."""
+    yield
+    fallbacks = [r.getMessage() for r in caplog.records if "cannot queue" in r.getMessage()]
+    assert fallbacks == []

