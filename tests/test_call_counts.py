@@ -7,7 +7,6 @@ files exist asks the storage only for URLs, and the shared cache at most once.
 from __future__ import annotations
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 from django.template import Context, Template
 
 from imagekit.cachefiles.backends import get_default_cachefile_backend
@@ -16,6 +15,7 @@ from imagekit.cachefiles.state import (
     prefetch_spec_files,
     use_cachefile_state_cache,
 )
+from tests.doubles import ROUND_TRIPS, RecordingCache
 from tests.models import Photo
 
 PAGES = {
@@ -35,75 +35,12 @@ PAGES = {
 }
 
 
-class CountingStorage(FileSystemStorage):
-    """Records every public storage method called from outside."""
-
-    calls: list[str]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.calls = []
-        self._depth = 0
-
-    def _record(self, method, *args, **kwargs):
-        if self._depth == 0:
-            self.calls.append(method)
-        self._depth += 1
-        try:
-            return getattr(super(), method)(*args, **kwargs)
-        finally:
-            self._depth -= 1
-
-    def exists(self, name):
-        return self._record("exists", name)
-
-    def open(self, name, mode="rb"):
-        return self._record("open", name, mode)
-
-    def save(self, name, content, max_length=None):
-        return self._record("save", name, content, max_length=max_length)
-
-    def size(self, name):
-        return self._record("size", name)
-
-    def url(self, name):
-        return self._record("url", name)
-
-    def path(self, name):
-        return self._record("path", name)
-
-    def listdir(self, path):
-        return self._record("listdir", path)
-
-    def delete(self, name):
-        return self._record("delete", name)
-
-
-class RecordingCache:
-    """Wraps a Django cache and records each round trip."""
-
-    def __init__(self, wrapped):
-        self.wrapped = wrapped
-        self.calls: list[str] = []
-
-    def __getattr__(self, name):
-        attr = getattr(self.wrapped, name)
-        if name in {"get", "get_many", "set", "set_many", "add", "delete", "delete_many"}:
-
-            def recorded(*args, **kwargs):
-                self.calls.append(name)
-                return attr(*args, **kwargs)
-
-            return recorded
-        return attr
-
-
 @pytest.fixture
 def storage(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "tests.test_call_counts.CountingStorage"},
+        "default": {"BACKEND": "tests.doubles.RecordingStorage"},
     }
     from django.core.files.storage import storages
 
@@ -113,7 +50,7 @@ def storage(settings, tmp_path):
 @pytest.fixture
 def cache(monkeypatch):
     backend = get_default_cachefile_backend()
-    recording = RecordingCache(backend.cache)
+    recording = RecordingCache(backend.cache, only=ROUND_TRIPS)
     monkeypatch.setattr(backend, "_cache", recording)
     return recording
 
@@ -136,7 +73,7 @@ def test_a_warm_page_asks_the_storage_only_for_urls(page, photos, storage, cache
 
     render(page, photos)
 
-    assert set(storage.calls) == {"url"}
+    assert set(storage.methods_called()) == {"url"}
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -160,8 +97,8 @@ def test_a_warm_page_in_a_new_process_makes_one_round_trip_per_file(page, photos
 
     render(page, photos)
 
-    assert cache.calls == ["get_many"] * len(photos)
-    assert set(storage.calls) == {"url"}
+    assert cache.methods_called() == ["get_many"] * len(photos)
+    assert set(storage.methods_called()) == {"url"}
 
 
 def test_a_prefetched_page_in_a_new_process_makes_one_round_trip(photos, storage, cache):
@@ -174,8 +111,8 @@ def test_a_prefetched_page_in_a_new_process_makes_one_round_trip(photos, storage
         prefetch_spec_files(photos, "thumbnail")
         render("spec field", photos)
 
-    assert cache.calls == ["get_many"]
-    assert set(storage.calls) == {"url"}
+    assert cache.methods_called() == ["get_many"]
+    assert set(storage.methods_called()) == {"url"}
 
 
 def test_reading_a_spec_fields_url_asks_nothing_but_the_url(photos, storage, cache):
@@ -185,7 +122,7 @@ def test_reading_a_spec_fields_url_asks_nothing_but_the_url(photos, storage, cac
 
     photos[0].thumbnail.url  # noqa: B018
 
-    assert (storage.calls, cache.calls) == (["url"], [])
+    assert (storage.methods_called(), cache.calls) == (["url"], [])
 
 
 def test_a_changed_source_gets_its_new_file_generated(photos, storage, image_file):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 from django.core.cache import caches
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
 
 from imagekit import ImageSpec, register, unregister
 from imagekit.cachefiles import ImageCacheFile
@@ -17,64 +16,11 @@ from imagekit.cachefiles.backends import Simple
 from imagekit.cachefiles.strategies import DictStrategy, JustInTime, Optimistic, load_strategy
 from imagekit.processors import ResizeToFill
 from imagekit.signals import source_saved
+from tests.doubles import PlainGenerator, RecordingCache, RecordingStorage
 
 # --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
-
-
-class CountingStorage(FileSystemStorage):
-    """A FileSystemStorage that records the calls made to it from outside."""
-
-    def __init__(self, location):
-        super().__init__(location=str(location), base_url="/media/")
-        self.calls = []
-        self._busy = False
-
-    def _record(self, method, name, *args, **kwargs):
-        call = getattr(super(), method)
-        if self._busy:
-            return call(name, *args, **kwargs)
-        self.calls.append((method, name))
-        self._busy = True
-        try:
-            return call(name, *args, **kwargs)
-        finally:
-            self._busy = False
-
-    def exists(self, name):
-        return self._record("exists", name)
-
-    def open(self, name, mode="rb"):
-        return self._record("open", name, mode)
-
-    def save(self, name, content, max_length=None):
-        return self._record("save", name, content, max_length=max_length)
-
-    def url(self, name):
-        return self._record("url", name)
-
-    def path(self, name):
-        return self._record("path", name)
-
-
-class RecordingCache:
-    """Wrap a Django cache and record every method called on it."""
-
-    def __init__(self, cache):
-        self.wrapped = cache
-        self.calls = []
-
-    def __getattr__(self, name):
-        attribute = getattr(self.wrapped, name)
-        if not callable(attribute):
-            return attribute
-
-        def method(*args, **kwargs):
-            self.calls.append(name)
-            return attribute(*args, **kwargs)
-
-        return method
 
 
 class FileThatRecordsGenerate:
@@ -85,18 +31,6 @@ class FileThatRecordsGenerate:
 
     def generate(self, force=False):
         self.generate_calls += 1
-
-
-class PlainGenerator:
-    """A generator that is not a spec (it has no cachefile_strategy)."""
-
-    format = "PNG"
-
-    def generate(self):
-        raise AssertionError("PlainGenerator is never generated in these tests")
-
-    def get_hash(self):
-        return "0123456789abcdef"
 
 
 class StrategyWithArgumentlessInit:
@@ -115,7 +49,7 @@ OPTIMISTIC_SPEC_ID = "tests:strategies:optimistic"
 
 @pytest.fixture
 def storage(tmp_path):
-    return CountingStorage(tmp_path / "counted")
+    return RecordingStorage(tmp_path / "counted")
 
 
 @pytest.fixture
@@ -212,7 +146,7 @@ def test_an_optimistic_file_is_true_even_with_an_async_backend(storage):
             raise AssertionError("Optimistic must not ask the backend")
 
     file = ImageCacheFile(
-        PlainGenerator(),
+        PlainGenerator(must_not_run=True),
         storage=storage,
         cachefile_backend=AsyncBackend(),
         cachefile_strategy=Optimistic,
@@ -360,7 +294,7 @@ def test_a_spec_strategys_on_source_saved_runs_for_its_source_group(storage, mak
 def test_a_generator_without_a_strategy_gets_the_default_strategy_setting(settings):
     settings.IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 
-    file = ImageCacheFile(PlainGenerator())
+    file = ImageCacheFile(PlainGenerator(must_not_run=True))
 
     assert isinstance(file.cachefile_strategy, Optimistic)
 
@@ -368,8 +302,8 @@ def test_a_generator_without_a_strategy_gets_the_default_strategy_setting(settin
 def test_the_default_strategy_setting_names_a_shared_instance(settings):
     settings.IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 
-    first = ImageCacheFile(PlainGenerator())
-    second = ImageCacheFile(PlainGenerator())
+    first = ImageCacheFile(PlainGenerator(must_not_run=True))
+    second = ImageCacheFile(PlainGenerator(must_not_run=True))
 
     assert first.cachefile_strategy is second.cachefile_strategy
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import itertools
-import os
-import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +16,7 @@ from django.core.files.storage import FileSystemStorage
 from imagekit import register, unregister
 from imagekit.cachefiles import backends
 from imagekit.files import BaseIKFile
+from tests.redis_server import find_redis_server
 from tests.reliability.helpers import free_port, source_file
 
 
@@ -94,29 +92,6 @@ def fresh_cache_warning(monkeypatch) -> None:
 # --- a real Redis ----------------------------------------------------------
 
 
-def _redis_server_binary() -> str:
-    """Return the path of ``redis-server``, installing Debian's if needed and allowed."""
-    found = shutil.which("redis-server") or shutil.which(
-        "redis-server", path=os.path.dirname(sys.executable)
-    )
-    if found:
-        return found
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        install = ["apt-get", "install", "-y", "-q", "redis-server"]
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        if subprocess.run(install, env=env, capture_output=True, check=False).returncode:
-            subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, check=False)
-            subprocess.run(install, env=env, capture_output=True, check=False)
-        found = shutil.which("redis-server")
-        if found:
-            return found
-    pytest.fail(
-        "The reliability tests need redis-server (a real Redis shared by several "
-        "processes). Install it: apt-get install redis-server.",
-        pytrace=False,
-    )
-
-
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory) -> Iterator[str]:
     """Start a throw-away ``redis-server`` on a free loopback port; yield its URL."""
@@ -126,7 +101,7 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("redis")
     server = subprocess.Popen(
         [
-            _redis_server_binary(),
+            find_redis_server(),
             *("--port", str(port), "--bind", "127.0.0.1"),
             *("--save", "", "--appendonly", "no", "--dir", str(folder)),
         ],
