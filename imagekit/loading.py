@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["clear_caches", "import_by_path", "singleton"]
+__all__ = ["import_by_path", "singleton"]
 
 _lock = threading.Lock()
 _imported: dict[str, Any] = {}
@@ -63,10 +63,3 @@ def singleton(path: str, desc: str) -> Any:
             instance = _singletons[cls] = cls()
         _singletons[path] = instance
         return instance
-
-
-def clear_caches() -> None:
-    """Forget every imported object and singleton (used by tests)."""
-    with _lock:
-        _imported.clear()
-        _singletons.clear()
