@@ -22,7 +22,7 @@ from django.db import transaction
 
 from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
-from imagekit.cachefiles.backends import DjangoTasks, _QueueBackend
+from imagekit.cachefiles.backends import CacheFileState, DjangoTasks, _QueueBackend
 from imagekit.processors import ResizeToFill
 from tests.models import Photo
 
@@ -90,6 +90,25 @@ def test_forcing_queues_a_file_again(backend, photo):
 def test_a_file_is_false_while_it_is_queued(backend, photo):
     assert bool(photo.thumbnail) is False
     assert len(backend.sent) == 1
+
+
+def test_a_queued_file_is_reported_as_generating(backend, photo):
+    file = photo.thumbnail
+    assert backend.get_state(file) == CacheFileState.DOES_NOT_EXIST
+
+    file.generate()
+
+    assert backend.get_state(file) == CacheFileState.GENERATING
+
+
+def test_a_worker_generates_a_queued_file_instead_of_waiting_for_itself(backend, photo):
+    file = photo.thumbnail
+    file.generate()  # queued, reported as generating
+
+    backend.generate_now(Photo.objects.get().thumbnail)  # what the worker does
+
+    assert file.storage.exists(file.name)
+    assert backend.get_state(file) == CacheFileState.EXISTS
 
 
 def test_inside_a_transaction_the_task_is_sent_on_commit(backend, photo):

@@ -461,6 +461,21 @@ class _QueueBackend(BaseAsync):
         _require(type(self).__name__, self._extra, *self._libraries)
         super().__init__()
 
+    def get_state(self, file: Any, check_if_unknown: bool = True) -> str | None:
+        """Return *file*'s state; a file waiting in the queue is "generating".
+
+        The "queued" mark is a key of its own (so that the worker's
+        ``generate_now`` does not wait for itself), asked only when the state
+        does not already say the file exists or is being made.
+        """
+        state = super().get_state(file, check_if_unknown)
+        if state in (None, CacheFileState.DOES_NOT_EXIST):
+            from .payloads import queued_key
+
+            if self._cache_call("get", queued_key(file.name)):
+                return CacheFileState.GENERATING
+        return state
+
     def schedule_generation(self, file: Any, force: bool = False) -> bool:
         """Queue *file* for a worker; return True if it is (or already was) queued.
 
