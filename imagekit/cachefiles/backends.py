@@ -194,8 +194,10 @@ class CachedFileBackend:
     def set_state(self, file: Any, state: str, dimensions: tuple[int, int] | None = None) -> None:
         """Remember *state* (and, for an existing file, its *dimensions*) for *file*.
 
-        "Does not exist" is kept for ``existence_check_timeout`` seconds, other
-        states for ``IMAGEKIT_CACHE_TIMEOUT`` (``None``: forever).
+        "Does not exist" is kept for ``existence_check_timeout`` seconds,
+        "generating" for ``IMAGEKIT_GENERATING_TIMEOUT`` (so a generator that
+        died blocks nothing for long), "exists" for ``IMAGEKIT_CACHE_TIMEOUT``
+        (``None``: forever).
         """
         key, dims_key = self.get_keys(file)
         local = get_active_state_cache()
