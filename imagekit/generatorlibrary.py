@@ -6,7 +6,6 @@ from typing import Any
 
 from django.conf import settings
 
-from . import hashers
 from .processors import Thumbnail as ThumbnailProcessor
 from .registry import register
 from .specs import ImageSpec
@@ -46,33 +45,23 @@ class Thumbnail(ImageSpec):
         self._hash_state = (self.processors, self.processors[0], format)
         super().__init__(**kwargs)
 
-    def get_hash(self) -> str:
+    def _hash_tail_key(
+        self, processors: Any, fmt: Any, options: Any, autoconvert: Any
+    ) -> tuple[Any, tuple[Any, ...]] | None:
+        # The processor is built from the constructor's arguments, so they
+        # name it, unless the instance was changed after __init__.
         state = self.__dict__.get("_hash_state")
-        processors = self.processors
         if (
             state is None
             or processors is not state[0]
             or len(processors) != 1
             or processors[0] is not state[1]
-            or type(self.format) is not type(state[2])
-            or self.format != state[2]
+            or type(fmt) is not type(state[2])
+            or fmt != state[2]
         ):
-            return super().get_hash()  # changed after __init__: hash it all
-        return hashers.spec_hash(
-            self.source.name,
-            processors,
-            self.format,
-            self.options,
-            self.autoconvert,
-            key=(
-                type(self),
-                self._hash_args,
-                id(self.options),
-                type(self.autoconvert),
-                self.autoconvert,
-            ),
-            refs=(self.options,),
-        )
+            return None
+        key = (type(self), self._hash_args, id(options), type(autoconvert), autoconvert)
+        return key, (options,)
 
 
 def register_builtin_generators() -> None:

@@ -100,14 +100,15 @@ class GeneratorRegistry:
 
 
 #: The attribute under which :meth:`GeneratorRegistry.get` notes, on each
-#: generator it builds, the id and the arguments (other than ``source``) it was
-#: built from: ``(id, args, kwargs)``. The task-queue backends send these,
+#: generator it builds, the id and the arguments it was built from:
+#: ``(id, args, kwargs)``. The task-queue backends send these,
 #: never the object, to their workers (see :mod:`imagekit.cachefiles.payloads`).
 ORIGIN_ATTRIBUTE = "_ik_origin"
 
 
 def _record_origin(generator: Any, id: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    kwargs = {name: value for name, value in kwargs.items() if name != "source"}
+    # Recorded as given (the dict is this call's own): sorting out "source"
+    # is the payload's business, off the hot path of every template tag.
     try:
         setattr(generator, ORIGIN_ATTRIBUTE, (id, args, kwargs))
     except AttributeError:  # objects that take no attributes: their files are not queued

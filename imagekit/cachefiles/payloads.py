@@ -91,6 +91,7 @@ def payload_for(file: Any, force: bool = False) -> dict[str, Any]:
             "registry (register it with imagekit.register.generator and use it by id)"
         )
     generator_id, args, kwargs = origin
+    kwargs = {name: value for name, value in kwargs.items() if name != "source"}
     from . import ImageCacheFile
 
     if file.name != ImageCacheFile._name_from(generator):

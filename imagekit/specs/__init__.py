@@ -23,7 +23,7 @@ from ..exceptions import (
     MissingSourceFile,
     SourceImageError,
 )
-from ..registry import generator_registry, register
+from ..registry import ORIGIN_ATTRIBUTE, generator_registry, register
 from ..utils import get_by_qname, img_to_fobj, open_image, prepare_image
 
 __all__ = ["BaseImageSpec", "ImageSpec", "SpecHost", "create_spec", "create_spec_class"]
@@ -124,22 +124,34 @@ class ImageSpec(BaseImageSpec):
             self.options,
             self.autoconvert,
         )
-        key = refs = None
-        if _has_static_tail(self):
-            key = (
-                type(self),
-                id(processors),
-                tuple(map(id, processors)) if isinstance(processors, list) else None,
-                id(options),
-                type(fmt),
-                fmt,
-                type(autoconvert),
-                autoconvert,
-            )
-            refs = (processors, tuple(processors) if isinstance(processors, list) else (), options)
+        key, refs = self._hash_tail_key(processors, fmt, options, autoconvert) or (None, ())
         return hashers.spec_hash(
-            self.source.name, processors, fmt, options, autoconvert, key=key, refs=refs or ()
+            self.source.name, processors, fmt, options, autoconvert, key=key, refs=refs
         )
+
+    def _hash_tail_key(
+        self, processors: Any, fmt: Any, options: Any, autoconvert: Any
+    ) -> tuple[Any, tuple[Any, ...]] | None:
+        """Return ``(key, refs)`` naming everything hashed but the source, or None.
+
+        Equal keys must mean equal pickles (see :func:`imagekit.hashers.spec_hash`).
+        Plain class attributes are named by their identity; properties and
+        instance attributes are not named (hashed in full each time).
+        """
+        if not _has_static_tail(self):
+            return None
+        items = tuple(processors) if isinstance(processors, list) else None
+        key = (
+            type(self),
+            id(processors),
+            tuple(map(id, items)) if items is not None else None,
+            id(options),
+            type(fmt),
+            fmt,
+            type(autoconvert),
+            autoconvert,
+        )
+        return key, (processors, items or (), options)
 
     def generate(self) -> io.BytesIO:
         """Process the source and return the encoded image in a ``BytesIO``."""
@@ -213,8 +225,8 @@ def _label(spec: Any) -> str:
     """Name *spec* for messages: its class (and id, for field specs), not its address."""
     cls = type(spec)
     label = f"{cls.__module__}.{cls.__qualname__}"
-    ids = [gid for gid, gen in generator_registry._generators.items() if gen is cls]
-    return f"{label} ({', '.join(ids)})" if ids else label
+    origin = getattr(spec, ORIGIN_ATTRIBUTE, None)  # recorded by the registry
+    return f"{label} ({origin[0]})" if origin else label
 
 
 # Colour spaces of ICC profiles (bytes 16-20 of the header) by image mode.
