@@ -12,19 +12,9 @@ if [ -x "$CHROMIUM" ] && [ -x "$CHROMEDRIVER" ]; then
     exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo -n)
-else
-    echo "error: installing chromium and chromium-driver needs root (or sudo)" >&2
-    exit 1
-fi
-
-echo "Installing chromium and chromium-driver with apt-get"
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq chromium chromium-driver
+# shellcheck source=apt_install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt_install.sh"
+apt_install chromium chromium-driver
 
 for binary in "$CHROMIUM" "$CHROMEDRIVER"; do
     [ -x "$binary" ] || { echo "error: $binary is still missing" >&2; exit 1; }

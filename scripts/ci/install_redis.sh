@@ -9,20 +9,10 @@ if command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ]; then
     exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo -n)
-else
-    echo "error: installing redis-server needs root (or sudo)" >&2
-    exit 1
-fi
-
-echo "Installing redis-server with apt-get"
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
 # Debian starts the packaged service where it can; the tests do not use it.
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends redis-server
+# shellcheck source=apt_install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt_install.sh"
+apt_install --no-install-recommends redis-server
 
 REDIS=$(command -v redis-server || echo /usr/bin/redis-server)
 [ -x "$REDIS" ] || { echo "error: redis-server is still missing" >&2; exit 1; }
