@@ -17,6 +17,10 @@ no cache files and an empty state cache:
 * ``--enqueue`` to ``--workers`` real worker processes (RQ or Celery): the
   time for the command to return, and until every file exists.
 
+Each run starts as a user resetting thumbnails would (``CACHE/`` deleted, the
+Django cache cleared) and must end with every cache file written anew, or the
+script stops with an error: a run that generated nothing would time a no-op.
+
 Everything listens on a unix socket and is stopped at the end.
 """
 
@@ -91,8 +95,10 @@ def main(argv: list[str]) -> int:
         for spec_id in spec_ids:
             print(f"{spec_id}:", flush=True)
             results[spec_id] = {
-                "in-process, 1 process": run_in_process(spec_id, jobs=1),
-                f"in-process, --jobs {args.workers}": run_in_process(spec_id, jobs=args.workers),
+                "in-process, 1 process": run_in_process(spec_id, 1, args.sources),
+                f"in-process, --jobs {args.workers}": run_in_process(
+                    spec_id, args.workers, args.sources
+                ),
             }
         workers = start_workers(args.queue, args.workers, run_dir)
         for spec_id in spec_ids:
@@ -143,11 +149,8 @@ def reset_cache_files() -> None:
     from django.conf import settings
     from django.core.cache import caches
 
-    from imagekit.cachefiles.state import known_files
-
     shutil.rmtree(os.path.join(settings.MEDIA_ROOT, "CACHE"), ignore_errors=True)
     caches["default"].clear()
-    known_files.clear()
 
 
 def use_backend(path: str) -> None:
@@ -156,15 +159,32 @@ def use_backend(path: str) -> None:
     override_settings(IMAGEKIT_DEFAULT_CACHEFILE_BACKEND=path).enable()
 
 
-def run_in_process(spec_id: str, jobs: int) -> float:
+def check_generated(count: int, started_ns: int, label: str) -> None:
+    """Exit with an error unless *count* cache files were written since *started_ns*."""
+    from django.conf import settings
+
+    cache_dir = Path(settings.MEDIA_ROOT) / "CACHE"
+    files = list(cache_dir.rglob("*.jpg")) if cache_dir.exists() else []
+    # reset_cache_files() deleted CACHE/ just before; 10 ms for coarse clocks.
+    fresh = sum(1 for path in files if path.stat().st_mtime_ns >= started_ns - 10_000_000)
+    if fresh != count:
+        sys.exit(
+            f"error: {label} wrote {fresh} of {count} cache files after CACHE/ was deleted "
+            "and the cache cleared: its time measured no generation"
+        )
+
+
+def run_in_process(spec_id: str, jobs: int, count: int) -> float:
     from django.core.management import call_command
 
     reset_cache_files()
     use_backend("imagekit.cachefiles.backends.Simple")
     out = StringIO()
+    started_ns = time.time_ns()
     start = time.perf_counter()
     call_command("generateimages", spec_id, "--jobs", str(jobs), stdout=out, verbosity=0)
     elapsed = time.perf_counter() - start
+    check_generated(count, started_ns, f"{spec_id} in-process --jobs {jobs}")
     print(f"  in-process --jobs {jobs}: {out.getvalue().strip()} in {elapsed:.2f} s", flush=True)
     return elapsed
 
@@ -214,6 +234,7 @@ def run_enqueued(spec_id: str, queue: str, count: int) -> tuple[float, float]:
     keys = [file.cachefile_backend.get_key(file) for file in files]
     cache = caches["default"]
     out = StringIO()
+    started_ns = time.time_ns()
     start = time.perf_counter()
     call_command("generateimages", spec_id, "--enqueue", stdout=out, verbosity=0)
     returned = time.perf_counter() - start
@@ -224,6 +245,7 @@ def run_enqueued(spec_id: str, queue: str, count: int) -> tuple[float, float]:
 
     wait_for(all_made, 600, "the workers to make every file", interval=0.02)
     finished = time.perf_counter() - start
+    check_generated(count, started_ns, f"{spec_id} --enqueue to {queue} workers")
     print(f"  --enqueue: {out.getvalue().strip()}; returned in {returned:.2f} s", flush=True)
     return returned, finished
 

@@ -5,6 +5,7 @@ An import-compatible implementation of the django-imagekit 6.1 API.
 
 from . import conf, generatorlibrary
 from .pkgmeta import __author__, __license__, __title__, __version__
+from .receivers import connect_receivers
 from .registry import register, unregister
 from .specs import ImageSpec
 
@@ -19,3 +20,5 @@ __all__ = [
     "register",
     "unregister",
 ]
+
+connect_receivers()

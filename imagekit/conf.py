@@ -8,13 +8,13 @@ documented in :doc:`/reference/settings`.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from appconf import AppConf
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS
 from django.core.exceptions import ImproperlyConfigured
-from django.core.signals import setting_changed
 
 __all__ = ["ImageKitConf", "setting", "settings"]
 
@@ -47,10 +47,12 @@ class ImageKitConf(AppConf):
     CACHE_TIMEOUT = None
     USE_MEMCACHED_SAFE_CACHE_KEY = True
 
-    # The per-process memory of files known to exist (imagekit.cachefiles.state):
-    # seconds an entry is trusted, and how many entries are kept. 0 turns it off.
-    LOCAL_STATE_TIMEOUT = 600
+    # How many cache files each process remembers between requests
+    # (imagekit.cachefiles.memory); 0 turns that memory off.
     LOCAL_STATE_SIZE = 10000
+    # Deprecated, no effect: the memory is checked against the Django cache
+    # on every request instead of being trusted for this many seconds.
+    LOCAL_STATE_TIMEOUT = None
 
     # Largest image (width x height) a spec will decode; None: Pillow's own
     # limit (PIL.Image.MAX_IMAGE_PIXELS). Specs may set max_image_pixels.
@@ -66,6 +68,9 @@ class ImageKitConf(AppConf):
     # the project's Celery configuration.
     CELERY_QUEUE = None
     RQ_QUEUE = "default"
+    # The dotted path of the RQ serializer for imagekit's jobs; None: the one
+    # RQ_QUEUES configures for that queue, else RQ's default (stock workers).
+    RQ_SERIALIZER = None
     DRAMATIQ_QUEUE = "default"
     DJANGO_TASKS_BACKEND = "default"
     DJANGO_TASKS_QUEUE = "default"
@@ -92,6 +97,14 @@ class ImageKitConf(AppConf):
         """
         global _cache_backend_defaulted  # noqa: PLW0603 - one flag, set at configure time
         _cache_backend_defaulted = getattr(settings, "IMAGEKIT_CACHE_BACKEND", None) is None
+        if getattr(settings, "IMAGEKIT_LOCAL_STATE_TIMEOUT", None) is not None:
+            warnings.warn(
+                "IMAGEKIT_LOCAL_STATE_TIMEOUT has no effect and will be removed: each "
+                "process now checks what it remembers against the Django cache on "
+                "every request. Delete the setting.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         # What AppConf.configure returns (appconf's metaclass does not support
         # zero-argument super() in AppConf subclasses).
         return self.configured_data
@@ -139,8 +152,9 @@ def setting(name: str) -> Any:
         return value
 
 
-def _forget_settings(**kwargs: Any) -> None:
+def forget_settings(**kwargs: Any) -> None:
+    """Receiver of ``setting_changed``: read every setting afresh.
+
+    Connected by :func:`imagekit.receivers.connect_receivers`.
+    """
     _values.clear()
-
-
-setting_changed.connect(_forget_settings, dispatch_uid="imagekit.conf.forget_settings")

@@ -62,6 +62,7 @@ __all__ = [
     "generate",
     "get_by_qname",
     "get_cache",
+    "get_default_cachefile_backend",
     "get_field_info",
     "get_logger",
     "get_nonabstract_descendants",
@@ -189,6 +190,11 @@ def get_storage():
         return storages[value]
     except InvalidStorageError:
         return get_singleton(value, "file storage backend")
+
+
+def get_default_cachefile_backend() -> Any:
+    """Return the shared instance of ``IMAGEKIT_DEFAULT_CACHEFILE_BACKEND``."""
+    return get_singleton(setting("IMAGEKIT_DEFAULT_CACHEFILE_BACKEND"), "file backend")
 
 
 def sanitize_cache_key(key: str) -> str:

@@ -7,18 +7,20 @@ gives each test its own ``MEDIA_ROOT`` under ``tmp_path``.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.core.cache import caches
 from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from PIL import Image
-
-from imagekit.cachefiles.state import known_files
 
 DEFAULT_COLOR = "#c86432"
 
@@ -64,6 +66,33 @@ def format_for_name(name: str) -> str:
         return Image.registered_extensions()[extension]
     except KeyError:
         raise ValueError(f"No Pillow format for the extension of {name!r}.") from None
+
+
+@contextmanager
+def serving_a_request() -> Iterator[None]:
+    """Bracket the block with ``request_started`` and ``request_finished``.
+
+    As Django's handlers do for every request, and as its test client does it:
+    without closing the database connection (``close_old_connections``), which
+    would end the test's transaction.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        request_started.send(sender=None)
+        try:
+            yield
+        finally:
+            request_finished.send(sender=None)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def in_request() -> Callable[[], contextlib.AbstractContextManager[None]]:
+    """Return ``in_request()``, a context manager that serves a request around its block."""
+    return serving_a_request
 
 
 @pytest.fixture
@@ -126,5 +155,3 @@ def _clear_caches():
     yield
     for cache in caches.all(initialized_only=True):
         cache.clear()
-    # ... and in this process's memory of files known to exist.
-    known_files.clear()

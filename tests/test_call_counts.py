@@ -1,38 +1,20 @@
 """What a warm page costs: storage calls and cache round trips, counted.
 
 These pin the performance guarantees (no timings): a page of thumbnails whose
-files exist asks the storage only for URLs, and the shared cache at most once.
+files exist, served through Django's request cycle, asks the storage only for
+URLs, and the shared cache once (the epoch, with the first state) if this
+process served it before, or once per file if it did not.
 """
 
 from __future__ import annotations
 
 import pytest
-from django.template import Context, Template
+from django.urls import reverse
 
 from imagekit.cachefiles.backends import get_default_cachefile_backend
-from imagekit.cachefiles.state import (
-    known_files,
-    prefetch_spec_files,
-    use_cachefile_state_cache,
-)
 from tests.doubles import ROUND_TRIPS, RecordingCache
 from tests.models import Photo
-
-PAGES = {
-    "thumbnail tag": "{% for p in photos %}{% thumbnail '60x30' p.original_image %}{% endfor %}",
-    "thumbnail as": (
-        "{% for p in photos %}{% thumbnail '60x30' p.original_image as t %}"
-        '<img src="{{ t.url }}" width="{{ t.width }}" height="{{ t.height }}">{% endfor %}'
-    ),
-    "generateimage tag": (
-        "{% for p in photos %}"
-        "{% generateimage 'tests:photo:thumbnail' source=p.original_image %}{% endfor %}"
-    ),
-    "spec field": (
-        '{% for p in photos %}<img src="{{ p.thumbnail.url }}" '
-        'width="{{ p.thumbnail.width }}">{% endfor %}'
-    ),
-}
+from tests.views import PAGES, render_page
 
 
 @pytest.fixture
@@ -62,67 +44,88 @@ def photos(db, storage, image_file):
     return list(Photo.objects.all())
 
 
-def render(page, photos):
-    return Template("{% load imagekit %}" + PAGES[page]).render(Context({"photos": photos}))
+def serve(client, page, **params):
+    """Serve *page* through Django's request cycle, as a site does."""
+    response = client.get(reverse("page", args=[page]), params)
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_a_warm_page_asks_the_storage_only_for_urls(page, photos, storage, cache):
-    render(page, photos)  # generates the files
+def test_a_warm_page_asks_the_storage_only_for_urls(page, photos, storage, cache, client):
+    serve(client, page)  # generates the files
     storage.calls.clear()
 
-    render(page, photos)
+    serve(client, page)
 
     assert set(storage.methods_called()) == {"url"}
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_a_warm_page_makes_no_cache_round_trip_once_this_process_has_seen_it(
-    page, photos, storage, cache
+def test_a_warm_page_costs_one_cache_round_trip_in_a_process_that_served_it(
+    page, photos, storage, cache, client
 ):
-    render(page, photos)
+    serve(client, page)
     cache.calls.clear()
 
-    render(page, photos)
+    serve(client, page)
 
-    assert cache.calls == []
+    # The epoch, fetched with the first state the request asks for.
+    assert cache.methods_called() == ["get_many"]
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_a_warm_page_in_a_new_process_makes_one_round_trip_per_file(page, photos, storage, cache):
-    render(page, photos)
-    known_files.clear()  # what a freshly started process knows
+def test_a_warm_page_costs_one_round_trip_per_file_once_the_memory_is_dropped(
+    page, photos, storage, cache, client
+):
+    serve(client, page)
+    # What every process sees after the epoch key goes (evicted, deleted):
+    # the same as a process that never served the page.
+    cache.delete(get_default_cachefile_backend().get_epoch_key())
     cache.calls.clear()
     storage.calls.clear()
 
-    render(page, photos)
+    serve(client, page)
 
-    assert cache.methods_called() == ["get_many"] * len(photos)
+    assert sorted(cache.methods_called()) == ["add"] + ["get_many"] * len(photos)
     assert set(storage.methods_called()) == {"url"}
 
 
-def test_a_prefetched_page_in_a_new_process_makes_one_round_trip(photos, storage, cache):
-    render("spec field", photos)
-    known_files.clear()
+def test_a_prefetched_page_costs_one_round_trip_whatever_the_process_remembers(
+    photos, storage, cache, client
+):
+    serve(client, "spec field")
+    cache.delete(get_default_cachefile_backend().get_epoch_key())
     cache.calls.clear()
     storage.calls.clear()
 
-    with use_cachefile_state_cache():
-        prefetch_spec_files(photos, "thumbnail")
-        render("spec field", photos)
+    serve(client, "spec field", prefetch=1)
 
     assert cache.methods_called() == ["get_many"]
     assert set(storage.methods_called()) == {"url"}
 
 
-def test_reading_a_spec_fields_url_asks_nothing_but_the_url(photos, storage, cache):
+@pytest.mark.parametrize("page", PAGES)
+def test_a_page_rendered_outside_a_request_asks_the_cache_every_time(page, photos, storage, cache):
+    render_page(page, photos)
+    cache.calls.clear()
+
+    render_page(page, photos)
+
+    assert len(cache.calls) >= len(photos)
+
+
+def test_reading_a_spec_fields_url_outside_a_request_asks_the_state_and_the_url(
+    photos, storage, cache
+):
     photos[0].thumbnail.url  # noqa: B018 - generates it
     storage.calls.clear()
     cache.calls.clear()
 
     photos[0].thumbnail.url  # noqa: B018
 
-    assert (storage.methods_called(), cache.calls) == (["url"], [])
+    # ImageKit's cost: one get of the state key, then the storage's url().
+    assert (storage.methods_called(), cache.methods_called()) == (["url"], ["get"])
 
 
 def test_a_changed_source_gets_its_new_file_generated(photos, storage, image_file):

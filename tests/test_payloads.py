@@ -8,22 +8,18 @@ code. The real queues are exercised in ``tests/scale/``.
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
-from django.core.cache import caches
 
 from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile, LazyImageCacheFile
 from imagekit.cachefiles.backends import CacheFileState, Simple
+from imagekit.cachefiles.backends.queues import generate_from_payload
 from imagekit.cachefiles.payloads import (
     PAYLOAD_VERSION,
     InvalidPayload,
     Unqueueable,
     cachefile_from_payload,
-    forget_queued,
-    generate_from_payload,
-    mark_queued,
     payload_for,
 )
 from imagekit.exceptions import NotRegistered
@@ -248,52 +244,6 @@ def test_generating_from_a_stale_payload_makes_nothing(photo):
     Photo.objects.all().delete()
 
     assert generate_from_payload(payload) is False
-
-
-def test_generating_from_a_payload_removes_the_queued_mark(photo):
-    cache = caches["default"]
-    file = photo.thumbnail
-    mark_queued(cache, file.name)
-
-    generate_from_payload(payload_for(file))
-
-    assert mark_queued(cache, file.name) is True  # it was gone
-
-
-def test_a_failed_generation_removes_the_queued_mark_too(photo):
-    cache = caches["default"]
-    payload = {**payload_for(photo.thumbnail), "generator": "tests:nothing:here"}
-    mark_queued(cache, payload["name"])
-
-    with pytest.raises(NotRegistered):
-        generate_from_payload(payload)
-
-    assert mark_queued(cache, payload["name"]) is True
-
-
-def test_a_file_can_be_marked_queued_only_once():
-    cache = caches["default"]
-
-    assert (mark_queued(cache, "a.jpg"), mark_queued(cache, "a.jpg")) == (True, False)
-
-
-def test_forgetting_the_queued_mark_allows_queueing_again():
-    cache = caches["default"]
-    mark_queued(cache, "a.jpg")
-
-    forget_queued(cache, "a.jpg")
-
-    assert mark_queued(cache, "a.jpg") is True
-
-
-def test_the_queued_mark_expires_after_the_queued_timeout(settings):
-    settings.IMAGEKIT_QUEUED_TIMEOUT = 0.05
-    cache = caches["default"]
-    mark_queued(cache, "a.jpg")
-
-    time.sleep(0.1)
-
-    assert mark_queued(cache, "a.jpg") is True
 
 
 def test_a_file_named_by_hand_cannot_be_queued(photo):

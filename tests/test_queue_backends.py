@@ -13,6 +13,7 @@ import logging
 import subprocess
 import sys
 import textwrap
+import time
 from io import StringIO
 
 import pytest
@@ -22,7 +23,10 @@ from django.db import transaction
 
 from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
-from imagekit.cachefiles.backends import CacheFileState, DjangoTasks, _QueueBackend
+from imagekit.cachefiles.backends import CacheFileState, DjangoTasks, QueueBackend
+from imagekit.cachefiles.backends.queues import generate_from_payload
+from imagekit.cachefiles.payloads import payload_for
+from imagekit.exceptions import NotRegistered
 from imagekit.processors import ResizeToFill
 from tests.models import Photo
 
@@ -30,7 +34,7 @@ from tests.models import Photo
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class Recording(_QueueBackend):
+class Recording(QueueBackend):
     """A task-queue backend whose queue is a list of JSON strings."""
 
     def __init__(self):
@@ -41,7 +45,7 @@ class Recording(_QueueBackend):
         self.sent.append(json.dumps(payload))
 
 
-class Broken(_QueueBackend):
+class Broken(QueueBackend):
     """A task-queue backend whose broker is down."""
 
     def enqueue(self, payload):
@@ -231,6 +235,7 @@ def test_imagekit_imports_without_any_queue_library():
 
         sys.meta_path.insert(0, Block())
         import django
+        from django.core.exceptions import ImproperlyConfigured
         django.setup()
         import imagekit, imagekit.tasks, imagekit.cachefiles.backends as backends
         import imagekit.management.commands.generateimages
@@ -238,7 +243,7 @@ def test_imagekit_imports_without_any_queue_library():
         for name in ("Celery", "RQ", "Dramatiq", "DjangoTasks"):
             try:
                 getattr(backends, name)()
-            except backends.ImproperlyConfigured as exc:
+            except ImproperlyConfigured as exc:
                 print(name, "ImproperlyConfigured:", exc)
         """
     )
@@ -293,3 +298,44 @@ def test_generateimages_enqueue_fails_files_whose_backend_is_synchronous(media_s
 def test_generateimages_enqueue_and_jobs_cannot_be_combined():
     with pytest.raises(CommandError, match="--enqueue"):
         call_command("generateimages", "--enqueue", "--jobs", "2")
+
+
+def test_generating_from_a_payload_removes_the_queued_mark(backend, photo):
+    file = photo.thumbnail
+    backend.mark_queued(file.name)
+
+    generate_from_payload(payload_for(file))
+
+    assert backend.mark_queued(file.name) is True  # it was gone
+
+
+def test_a_failed_generation_removes_the_queued_mark_too(backend, photo):
+    payload = {**payload_for(photo.thumbnail), "generator": "tests:nothing:here"}
+    backend.mark_queued(payload["name"])
+
+    with pytest.raises(NotRegistered):
+        generate_from_payload(payload)
+
+    assert backend.mark_queued(payload["name"]) is True
+
+
+def test_a_file_can_be_marked_queued_only_once(backend):
+
+    assert (backend.mark_queued("a.jpg"), backend.mark_queued("a.jpg")) == (True, False)
+
+
+def test_forgetting_the_queued_mark_allows_queueing_again(backend):
+    backend.mark_queued("a.jpg")
+
+    backend.forget_queued("a.jpg")
+
+    assert backend.mark_queued("a.jpg") is True
+
+
+def test_the_queued_mark_expires_after_the_queued_timeout(backend, settings):
+    settings.IMAGEKIT_QUEUED_TIMEOUT = 0.05
+    backend.mark_queued("a.jpg")
+
+    time.sleep(0.1)
+
+    assert backend.mark_queued("a.jpg") is True

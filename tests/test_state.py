@@ -172,7 +172,7 @@ def test_prefetch_asks_for_the_key_of_every_file(backend, cache, storage):
         prefetch_cachefile_states(files)
 
     [(_name, (keys,), _kwargs)] = cache.calls
-    assert set(keys) == {key for file in files for key in backend.get_keys(file)}
+    assert set(keys) == {backend.get_key(file) for file in files}
 
 
 def test_prefetch_stores_the_states_the_cache_knows(backend, cache, storage):
@@ -210,7 +210,7 @@ def test_prefetch_fills_the_state_cache_it_is_given_without_one_being_active(
 
     prefetch_cachefile_states(files, state_cache=states)
 
-    assert states == dict.fromkeys(backend.get_keys(files[0]))
+    assert states == {backend.get_key(files[0]): None}
     assert get_active_state_cache() is None
 
 
@@ -314,42 +314,64 @@ def test_asking_twice_inside_a_state_cache_makes_one_cache_round_trip(backend, c
         backend.exists(file)
         backend.exists(file)
 
-    assert cache.methods_called() == ["get_many"]
+    assert cache.methods_called() == ["get"]
 
 
-def test_outside_a_state_cache_a_file_known_to_exist_costs_one_round_trip_per_process(
-    backend, cache, storage
-):
+def test_outside_a_request_a_file_known_to_exist_is_asked_every_time(backend, cache, storage):
     [file] = make_files(1, backend, storage)
     cache.wrapped.set(backend.get_key(file), CacheFileState.EXISTS)
 
     backend.exists(file)
     backend.exists(file)
 
-    assert cache.methods_called() == ["get_many"]
+    assert cache.methods_called() == ["get", "get"]
 
 
-def test_outside_a_state_cache_other_states_are_asked_every_time(backend, cache, storage):
+def test_inside_requests_a_file_known_to_exist_costs_one_round_trip_per_request(
+    backend, cache, storage, in_request
+):
+    files = make_files(3, backend, storage)
+    for file in files:
+        cache.wrapped.set(backend.get_key(file), CacheFileState.EXISTS)
+    with in_request():
+        for file in files:
+            backend.exists(file)
+    cache.calls.clear()
+
+    with in_request():
+        for file in files:
+            backend.exists(file)
+    with in_request():
+        for file in files:
+            backend.exists(file)
+
+    # The epoch, fetched with the first state each request asks for.
+    assert cache.methods_called() == ["get_many", "get_many"]
+
+
+def test_inside_a_request_other_states_are_asked_every_time(backend, cache, storage, in_request):
     [file] = make_files(1, backend, storage)
     cache.wrapped.set(backend.get_key(file), CacheFileState.GENERATING)
 
-    backend.exists(file)
-    backend.exists(file)
+    with in_request():
+        backend.exists(file)
+        backend.exists(file)
 
-    assert cache.methods_called() == ["get_many", "get_many"]
+    assert cache.methods_called() == ["get_many", "add", "get_many"]
 
 
 def test_without_the_process_memory_every_question_is_a_cache_round_trip(
-    backend, cache, storage, settings
+    backend, cache, storage, settings, in_request
 ):
-    settings.IMAGEKIT_LOCAL_STATE_TIMEOUT = 0
+    settings.IMAGEKIT_LOCAL_STATE_SIZE = 0
     [file] = make_files(1, backend, storage)
     cache.wrapped.set(backend.get_key(file), CacheFileState.EXISTS)
 
-    backend.exists(file)
-    backend.exists(file)
+    with in_request():
+        backend.exists(file)
+        backend.exists(file)
 
-    assert cache.methods_called() == ["get_many", "get_many"]
+    assert cache.methods_called() == ["get_many", "add", "get_many"]
 
 
 def test_a_prefetched_miss_is_checked_in_storage_not_in_the_cache_again(backend, cache, storage):

@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.urls import path
 
+from tests import views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("pages/<str:name>/", views.page, name="page"),
 ]

@@ -17,8 +17,15 @@ from django.utils.functional import SimpleLazyObject
 from ..files import BaseIKFile
 from ..registry import generator_registry
 from ..signals import content_required, existence_required
-from ..utils import generate, get_by_qname, get_logger, get_singleton, get_storage
-from .backends import get_default_cachefile_backend
+from ..utils import (
+    generate,
+    get_by_qname,
+    get_default_cachefile_backend,
+    get_logger,
+    get_singleton,
+    get_storage,
+)
+from .backends.base import AbstractCacheFileBackend
 from .strategies import load_strategy
 
 __all__ = ["ImageCacheFile", "LazyGeneratedImageFile", "LazyImageCacheFile", "save_atomically"]
@@ -122,11 +129,19 @@ class ImageCacheFile(BaseIKFile, ImageFile):
 
     generate.alters_data = True
 
-    def _generate(self) -> None:
-        """Generate the file now and save it to the storage (backends call this)."""
+    def _generate(self, *, replace: bool = False) -> tuple[int, int] | None:
+        """Generate the file now and save it to the storage; return its size.
+
+        Backends call this, holding the generation lock, with *replace* true:
+        the file is then written atomically over any older one of that name.
+        Without *replace* (ImageKit's behaviour) a name already taken is left
+        alone, the storage picks another name for the new file, and a warning
+        says so: the file saved there will not be used. The size is read
+        from the image's header (None if Pillow cannot tell).
+        """
         content = generate(self.generator)
-        self._dimensions_cache = _measure(content)
-        actual_name = save_atomically(self.storage, self.name, content)
+        dimensions = self._dimensions_cache = _measure(content)
+        actual_name = save_atomically(self.storage, self.name, content, replace=replace)
         # Keep the generated content: whoever asked for the file can read it
         # without another trip to the storage.
         content.seek(0)
@@ -138,12 +153,15 @@ class ImageCacheFile(BaseIKFile, ImageFile):
             get_logger().warning(
                 "The storage backend %s did not save the file with the requested name "
                 '("%s") and instead used "%s". This may be because a file already '
-                "existed with the requested name. If so, you may have a race condition "
-                "in your application. If not, the storage may be modifying names.",
+                "existed with the requested name: generate() (not generate(force=True)) "
+                "or a race condition in the cache file backend %s may be the cause. "
+                "The file saved under the other name will not be used.",
                 self.storage,
                 self.name,
                 actual_name,
+                self.cachefile_backend,
             )
+        return dimensions
 
     _generate.alters_data = True
 
@@ -168,20 +186,19 @@ class ImageCacheFile(BaseIKFile, ImageFile):
         if known is not None:
             return known
         backend = self.cachefile_backend
+        # Backends written for ImageKit without our base classes record no sizes.
+        records = isinstance(backend, AbstractCacheFileBackend)
         if getattr(self, "_file", None) is None and self.name:
             self._require_existence()
             known = getattr(self, "_dimensions_cache", None)  # just generated?
-            if known is not None:
-                return known
-            get_dimensions = getattr(backend, "get_dimensions", None)
-            known = get_dimensions(self) if get_dimensions is not None else None
+            if known is None and records:
+                known = backend.get_dimensions(self)
             if known is not None:
                 self._dimensions_cache = known
                 return known
         measured = self._get_image_dimensions()  # opens the file: content_required
-        set_dimensions = getattr(backend, "set_dimensions", None)
-        if set_dimensions is not None and None not in measured:
-            set_dimensions(self, measured)
+        if records and None not in measured:
+            backend.set_dimensions(self, measured)
         return measured
 
     def __bool__(self) -> bool:
@@ -215,15 +232,16 @@ class ImageCacheFile(BaseIKFile, ImageFile):
         self.__dict__.update(state)
 
 
-def save_atomically(storage: Any, name: str, content: Any) -> str:
-    """Save *content* as *name* so that readers never see a partial file.
+def save_atomically(storage: Any, name: str, content: Any, replace: bool = True) -> str:
+    """Save *content* as *name* so that readers never see a partial file; return the name used.
 
     On a local file system the content is written to a hidden temporary file
-    next to the target and renamed over it (an atomic step that also replaces
-    any older file, so no ``name_AbC123`` copies appear). Storages without
-    local paths (S3 and the like) publish an object only once it is whole,
-    and are left to their own ``save()``. A failed write leaves nothing
-    behind.
+    next to the target, then moved into place in one atomic step: renamed
+    over any older file if *replace* is true, else linked to *name*, or to
+    the free name the storage picks (``name_AbC123.jpg``) if *name* is taken.
+    Storages without local paths (S3 and the like) publish an object only
+    once it is whole, and are left to their own ``save()``. A failed write
+    leaves nothing behind.
     """
     try:
         final_path = storage.path(name)
@@ -233,12 +251,31 @@ def save_atomically(storage: Any, name: str, content: Any) -> str:
     temporary = posixpath.join(directory, f".{filename}.{uuid.uuid4().hex}.tmp")
     try:
         saved = storage.save(temporary, content)
-        os.replace(storage.path(saved), final_path)
+        if replace:
+            os.replace(storage.path(saved), final_path)
+        else:
+            name = _link_to_free_name(storage, storage.path(saved), name)
     except BaseException:
         with contextlib.suppress(Exception):
             storage.delete(temporary)
         raise
+    if not replace:
+        with contextlib.suppress(OSError):
+            storage.delete(saved)
     return name
+
+
+def _link_to_free_name(storage: Any, source_path: str, name: str) -> str:
+    """Hard-link *source_path* to *name*, or to a free name if taken; return it."""
+    candidate = name
+    for _attempt in range(100):
+        try:
+            os.link(source_path, storage.path(candidate))
+        except FileExistsError:
+            candidate = storage.get_available_name(name)
+            continue
+        return candidate
+    raise FileExistsError(f"No free name for {name!r} in {storage!r}")
 
 
 def _measure(content: Any) -> tuple[int, int] | None:

@@ -1,4 +1,4 @@
-"""What the task-queue backends put on the broker, and how workers use it.
+"""The wire format of the task-queue backends: what they put on the broker.
 
 A payload is a plain JSON object, never a pickle: a compromised or shared
 broker can at most ask a worker to make a cache file that the worker's own
@@ -20,15 +20,16 @@ expected name, and ``force``::
     }
 
 A worker rebuilds the cache file exactly as the web process built it (through
-the generator registry) and calls its backend's ``generate_now()``. It
-refuses a payload whose rebuilt cache file would have another name than the
-one sent, so a payload cannot make a worker write anywhere else.
+the generator registry, :func:`cachefile_from_payload`) and generates it
+(:func:`imagekit.cachefiles.backends.queues.generate_from_payload`). It refuses
+a payload whose rebuilt cache file would have another name than the one sent,
+so a payload cannot make a worker write anywhere else.
 
 Files that cannot be described this way (a generator that was not built
 through the registry, arguments that are not plain JSON, a source that is
 not in a configured storage) are not queued: :func:`payload_for` raises
 :class:`Unqueueable` and the backend generates them in the calling process,
-with a warning that says why (see :mod:`imagekit.cachefiles.backends`).
+with a warning that says why (see :mod:`imagekit.cachefiles.backends.queues`).
 """
 
 from __future__ import annotations
@@ -43,26 +44,20 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.storage import DefaultStorage, InvalidStorageError, storages
 from django.db.models.fields.files import FieldFile
 
-from ..conf import setting, settings
+from ..conf import settings
 from ..files import BaseIKFile
 from ..registry import ORIGIN_ATTRIBUTE, generator_registry
-from ..utils import get_cache, get_logger, get_storage, sanitize_cache_key
+from ..utils import get_storage
 
 __all__ = [
     "PAYLOAD_VERSION",
     "InvalidPayload",
     "Unqueueable",
     "cachefile_from_payload",
-    "forget_queued",
-    "generate_from_payload",
-    "mark_queued",
     "payload_for",
-    "queued_key",
 ]
 
 PAYLOAD_VERSION = 1
-
-logger = get_logger()
 
 
 class Unqueueable(ValueError):
@@ -183,30 +178,6 @@ def _storage_alias(storage: Any, what: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------
-# The "queued" mark: one task per missing file, not one per request
-# ---------------------------------------------------------------------------
-
-
-def queued_key(name: str) -> str:
-    """Return the cache key of the "queued" mark of the cache file *name*."""
-    return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{name}-queued")
-
-
-def mark_queued(cache: Any, name: str) -> bool:
-    """Mark the cache file *name* as queued; return False if it already was.
-
-    The mark lives ``IMAGEKIT_QUEUED_TIMEOUT`` seconds at most, so a task lost
-    by the broker only delays the file; the worker removes it when it is done.
-    """
-    return bool(cache.add(queued_key(name), 1, setting("IMAGEKIT_QUEUED_TIMEOUT")))
-
-
-def forget_queued(cache: Any, name: str) -> None:
-    """Remove the "queued" mark of the cache file *name*."""
-    cache.delete(queued_key(name))
-
-
-# ---------------------------------------------------------------------------
 # The worker side: rebuild the cache file and make it
 # ---------------------------------------------------------------------------
 
@@ -238,37 +209,6 @@ def cachefile_from_payload(payload: Mapping[str, Any]) -> Any:
             "queued it."
         )
     return file
-
-
-def generate_from_payload(payload: Mapping[str, Any]) -> bool:
-    """Make the cache file *payload* describes; return False if it was stale.
-
-    This is what every task-queue worker runs. Generation goes through the
-    file's backend (``generate_now``), which skips files that exist already
-    and keeps concurrent workers from making the same file twice.
-    """
-    file = None
-    try:
-        file = cachefile_from_payload(payload)
-        if file is None:
-            logger.info("Skipped the stale imagekit task for %s", payload.get("name"))
-            return False
-        file.cachefile_backend.generate_now(file, force=payload["force"])
-        return True
-    finally:
-        name = payload.get("name") if isinstance(payload, Mapping) else None
-        if isinstance(name, str):
-            _forget_queued_quietly(getattr(file, "cachefile_backend", None), name)
-
-
-def _forget_queued_quietly(backend: Any, name: str) -> None:
-    # Through the backend's guarded cache calls where it has them: a cache
-    # outage must not hide what happened to the file itself.
-    cache_call = getattr(backend, "_cache_call", None)
-    if cache_call is not None:
-        cache_call("delete", queued_key(name))
-    else:
-        forget_queued(get_cache(), name)
 
 
 _SHAPE = {

@@ -163,8 +163,8 @@ class ModelSignalRouter:
                 signal.send(sender=group, source=file)
 
 
+#: The one router; :func:`imagekit.receivers.connect_receivers` connects it.
 signal_router = ModelSignalRouter()
-signal_router.connect()
 
 
 class ImageFieldSourceGroup:

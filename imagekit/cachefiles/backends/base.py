@@ -1,0 +1,444 @@
+"""The state-keeping cache file backend and the synchronous one.
+
+Nothing about cache files is stored in the database. A backend keeps each
+file's state (:class:`CacheFileState`) in the Django cache named by
+``IMAGEKIT_CACHE_BACKEND``, under ImageKit's key ``<prefix><name>-state`` and
+with ImageKit's values, so a cache can be shared with ImageKit during a switch.
+The file's width and height sit beside it, under ``<prefix><name>-dimensions``
+(``"WxH"``), which ImageKit never reads.
+
+What each lookup costs is described on :meth:`CachedFileBackend.get_state`;
+the memory kept between requests, and how it stays true to the Django cache,
+in :mod:`imagekit.cachefiles.memory`.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from copy import copy
+from typing import Any
+
+from django.core.cache.backends.dummy import DummyCache
+from django.core.exceptions import ImproperlyConfigured
+
+from ...conf import setting
+from ...utils import get_cache, get_logger, sanitize_cache_key
+from ..memory import EPOCH_KEY, ProcessMemory, current_request
+from ..state import get_active_state_cache
+from . import lock
+
+__all__ = [
+    "AbstractCacheFileBackend",
+    "CacheFileState",
+    "CachedFileBackend",
+    "InvalidFileBackendError",
+    "Simple",
+]
+
+Dimensions = tuple[int, int]
+
+_last_cache_warning = 0.0
+_CACHE_WARNING_INTERVAL = 60.0
+
+
+def _warn_cache_down(exc: Exception) -> None:
+    """Log that the state cache failed, at most once a minute per process."""
+    global _last_cache_warning  # noqa: PLW0603 - a rate limit, per process
+    now = time.monotonic()
+    if now - _last_cache_warning >= _CACHE_WARNING_INTERVAL:
+        _last_cache_warning = now
+        get_logger().warning(
+            "The imagekit state cache failed (%s: %s); checking the storage instead.",
+            type(exc).__name__,
+            exc,
+        )
+
+
+def call_guarded(cache: Any, method: str, *args: Any, default: Any = None) -> Any:
+    """Call *method* of *cache*; on any error, warn and return *default*.
+
+    A cache outage must not take pages down: unknown states are then
+    checked in storage, as if the cache had forgotten them.
+    """
+    try:
+        return getattr(cache, method)(*args)
+    except Exception as exc:  # noqa: BLE001 - any client error means "cache unavailable"
+        _warn_cache_down(exc)
+        return default
+
+
+def parse_dimensions(value: Any) -> Dimensions | None:
+    """Parse a stored ``"WxH"`` value; anything else means "unknown"."""
+    if not isinstance(value, str):
+        return None
+    width, sep, height = value.partition("x")
+    if not sep or not width.isdigit() or not height.isdigit():
+        return None
+    return int(width), int(height)
+
+
+class CacheFileState:
+    """The states a backend records for a cache file (the values in the cache)."""
+
+    EXISTS = "exists"
+    GENERATING = "generating"
+    DOES_NOT_EXIST = "does_not_exist"
+
+
+class InvalidFileBackendError(ImproperlyConfigured):
+    """A cache file backend is configured wrongly."""
+
+
+class AbstractCacheFileBackend:
+    """The interface of a cache file backend.
+
+    A backend must provide ``generate(file, force=False)`` and
+    ``exists(file)``. It may record sizes: ``get_dimensions(file)`` returns a
+    recorded ``(width, height)`` or None, and ``set_dimensions(file, size)``
+    records one measured by reading the file; the defaults record nothing, so
+    such files are measured when their size is asked. Compatibility: a backend
+    written for ImageKit that does not derive from this class is treated the
+    same way.
+    """
+
+    def generate(self, file: Any, force: bool = False) -> None:
+        raise NotImplementedError(
+            "subclasses of AbstractCacheFileBackend must provide a generate() method"
+        )
+
+    generate.alters_data = True
+
+    def exists(self, file: Any) -> bool:
+        raise NotImplementedError(
+            "subclasses of AbstractCacheFileBackend must provide an exists() method"
+        )
+
+    def get_dimensions(self, file: Any) -> Dimensions | None:
+        """Return *file*'s recorded ``(width, height)``, or None if none is."""
+        return None
+
+    def set_dimensions(self, file: Any, dimensions: Dimensions) -> None:
+        """Record the size of an existing *file*, measured by reading it."""
+
+    set_dimensions.alters_data = True
+
+
+class CachedFileBackend(AbstractCacheFileBackend):
+    """A backend that remembers file states in the Django cache.
+
+    Subclasses provide ``_exists(file)`` (ask the storage) and ``generate``.
+    """
+
+    #: Seconds a "does not exist" answer is remembered.
+    existence_check_timeout = 5
+
+    @property
+    def cache(self) -> Any:
+        """The Django cache holding states (looked up on first use)."""
+        cache = self.__dict__.get("_cache")
+        if cache is None:
+            cache = self._cache = get_cache()
+        return cache
+
+    @cache.setter
+    def cache(self, value: Any) -> None:
+        self._cache = value
+
+    @property
+    def memory(self) -> ProcessMemory:
+        """What this backend remembers between requests (see :mod:`..memory`)."""
+        memory = self.__dict__.get("_memory")
+        if memory is None:
+            memory = self.__dict__.setdefault("_memory", ProcessMemory())
+        return memory
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = copy(self.__dict__)
+        state.pop("_cache", None)  # cache clients do not pickle; look it up again
+        state.pop("_memory", None)  # a process's memory stays in that process
+        return state
+
+    # --- keys -------------------------------------------------------------------
+
+    def get_key(self, file: Any) -> str:
+        """Return the cache key for *file*'s state."""
+        return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-state")
+
+    def get_dimensions_key(self, file: Any) -> str:
+        """Return the cache key for *file*'s width and height."""
+        return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-dimensions")
+
+    def get_lock_key(self, file: Any) -> str:
+        """Return the cache key of the lock held while *file* is generated."""
+        return lock.lock_key(file)
+
+    def get_epoch_key(self) -> str:
+        """Return the cache key of the epoch (see :mod:`imagekit.cachefiles.memory`)."""
+        return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{EPOCH_KEY}")
+
+    # --- states -------------------------------------------------------------------
+
+    def _remembers(self) -> bool:
+        # A DummyCache means "remember nothing" (the default under DEBUG):
+        # the process memory must not remember either.
+        return not isinstance(self.cache, DummyCache)
+
+    def get_state(self, file: Any, check_if_unknown: bool = True) -> str | None:
+        """Return *file*'s state.
+
+        Asked in turn: the request-local state cache, if one is active (no
+        round trip); inside a request, this process's memory of files known to
+        exist (no round trip once the request has checked the epoch); the
+        Django cache. Outside a request that is one ``get`` of the state key,
+        as in ImageKit; inside one a ``get_many`` that also brings the
+        dimensions (and, the first time in the request, the epoch). If nobody
+        knows and *check_if_unknown* is true, the storage is asked and the
+        answer recorded.
+        """
+        key = self.get_key(file)
+        local = get_active_state_cache()
+        if local is not None and key in local:
+            state = local[key]
+        else:
+            state = self._read_state(file, key, local)
+        if state is None and check_if_unknown:
+            exists = self._exists(file)
+            state = CacheFileState.EXISTS if exists else CacheFileState.DOES_NOT_EXIST
+            self.set_state(file, state)
+        return state
+
+    def _read_state(self, file: Any, key: str, local: Any) -> str | None:
+        """Read *file*'s state from this process's memory or the Django cache."""
+        epoch = self._request_epoch()
+        if epoch is _OUTSIDE:
+            state = self.cache_call("get", key)
+            if local is not None:
+                local[key] = state
+            return state
+        memory = self.memory
+        dims_key = self.get_dimensions_key(file)
+        keys = [key, dims_key]
+        if epoch is _UNCHECKED:
+            keys.append(self.get_epoch_key())
+        elif epoch is not None and memory.get(key)[0]:
+            if local is not None:
+                local[key] = CacheFileState.EXISTS
+            return CacheFileState.EXISTS
+        found = self.cache_call("get_many", keys, default={})
+        if epoch is _UNCHECKED:
+            epoch = self._check_epoch(found.get(keys[2]))
+        state, dims = found.get(key), found.get(dims_key)
+        if local is not None:
+            local[key] = state
+            if dims is not None:
+                local[dims_key] = dims
+        if state == CacheFileState.EXISTS:
+            memory.remember(key, epoch, parse_dimensions(dims))
+        return state
+
+    def _request_epoch(self) -> Any:
+        """Return the epoch this request checked the memory against.
+
+        ``_OUTSIDE`` outside a request (or with a dummy cache): the memory is
+        not used. ``_UNCHECKED`` if this request has not fetched the epoch yet.
+        None if it tried and the cache could not say: the memory is not used.
+        """
+        request = current_request()
+        if request is None or not self._remembers():
+            return _OUTSIDE
+        return request.epochs.get(id(self.memory), _UNCHECKED)
+
+    def _check_epoch(self, epoch: str | None) -> str | None:
+        """Validate the memory against the *epoch* just fetched; return the epoch in force.
+
+        A missing epoch (a new or cleared cache) is created; a changed one
+        empties the memory. Either way the memory then trusts only what this
+        epoch covers.
+        """
+        if epoch is None:
+            token = uuid.uuid4().hex
+            added = self.cache_call("add", self.get_epoch_key(), token, None, default=None)
+            if added:
+                epoch = token
+            elif added is False:  # another process created it just now
+                epoch = self.cache_call("get", self.get_epoch_key())
+        self.memory.adopt(epoch)
+        request = current_request()
+        if request is not None:
+            request.epochs[id(self.memory)] = epoch
+        return epoch
+
+    def renew_epoch(self) -> None:
+        """Make every process forget what it remembers of this backend's files.
+
+        imagekit calls this when a file that others may remember is
+        regenerated (``force=True``). Sites need not: clearing the cache has
+        the same effect.
+        """
+        epoch = uuid.uuid4().hex
+        self.cache_call("set", self.get_epoch_key(), epoch, None)
+        self.memory.adopt(epoch)
+        request = current_request()
+        if request is not None:
+            request.epochs[id(self.memory)] = epoch
+
+    renew_epoch.alters_data = True
+
+    def set_state(self, file: Any, state: str, dimensions: Dimensions | None = None) -> None:
+        """Record *state* (and, for an existing file, its *dimensions*) for *file*.
+
+        "Does not exist" is kept for ``existence_check_timeout`` seconds,
+        "generating" for ``IMAGEKIT_GENERATING_TIMEOUT`` (so a generator that
+        died blocks nothing for long), "exists" for ``IMAGEKIT_CACHE_TIMEOUT``
+        (``None``: forever). Writes through to the request-local state cache.
+        """
+        key = self.get_key(file)
+        local = get_active_state_cache()
+        if state == CacheFileState.DOES_NOT_EXIST:
+            self.cache_call("set", key, state, self.existence_check_timeout)
+        elif dimensions is not None:
+            dims_key = self.get_dimensions_key(file)
+            value = f"{dimensions[0]}x{dimensions[1]}"
+            self.cache_call("set_many", {key: state, dims_key: value}, self._timeout(state))
+            if local is not None:
+                local[dims_key] = value
+        else:
+            self.cache_call("set", key, state, self._timeout(state))
+        if local is not None:
+            local[key] = state
+        if state == CacheFileState.EXISTS:
+            self.memory.remember(key, self.memory.epoch, dimensions)
+        else:
+            self.memory.forget(key)
+
+    set_state.alters_data = True
+
+    def _timeout(self, state: str) -> int | None:
+        if state == CacheFileState.GENERATING:
+            return setting("IMAGEKIT_GENERATING_TIMEOUT")
+        return setting("IMAGEKIT_CACHE_TIMEOUT")
+
+    def get_dimensions(self, file: Any) -> Dimensions | None:
+        """Return *file*'s ``(width, height)`` if recorded, without opening it.
+
+        Sizes are recorded when a file is generated, or the first time a file
+        made elsewhere (by ImageKit, say) is measured. Costs nothing when the
+        state lookup brought them (inside a request) or this process
+        remembers them; otherwise one ``get``.
+        """
+        key, dims_key = self.get_key(file), self.get_dimensions_key(file)
+        epoch = self._request_epoch()
+        trusted = epoch not in (_OUTSIDE, _UNCHECKED, None)
+        known = False
+        if trusted:
+            known, dims = self.memory.get(key)
+            if dims is not None:
+                return dims
+        local = get_active_state_cache()
+        if local is not None and dims_key in local:
+            return parse_dimensions(local[dims_key])
+        value = self.cache_call("get", dims_key)
+        if local is not None:
+            local[dims_key] = value
+        dims = parse_dimensions(value)
+        if dims is not None and trusted and known:
+            self.memory.remember(key, epoch, dims)
+        return dims
+
+    def set_dimensions(self, file: Any, dimensions: Dimensions) -> None:
+        """Record the size of an existing *file* measured by reading it."""
+        self.set_state(file, CacheFileState.EXISTS, dimensions=dimensions)
+
+    set_dimensions.alters_data = True
+
+    def exists(self, file: Any) -> bool:
+        """Return whether *file* exists (asking the storage only if unknown)."""
+        return self.get_state(file) == CacheFileState.EXISTS
+
+    def _exists(self, file: Any) -> bool:
+        raise NotImplementedError(
+            "subclasses of CachedFileBackend must provide an _exists() method"
+        )
+
+    # --- generation -----------------------------------------------------------------
+
+    def generate_now(self, file: Any, force: bool = False) -> None:
+        """Generate *file* in this process, exactly once, unless it exists.
+
+        A lock in the state cache (:mod:`.lock`) makes concurrent requests
+        for the same file (threads, processes, task workers sharing the
+        cache) run the processors once: the others wait, up to
+        ``IMAGEKIT_GENERATING_TIMEOUT`` seconds, for the file to exist, so
+        every caller that goes on to use its URL finds a complete image. A
+        generator that dies leaves a "generating" mark and a lock that expire
+        after that timeout. If generation fails, the mark is dropped at once,
+        so the next request tries again. The file is written atomically and
+        replaces any older file of that name; a forced regeneration also
+        renews the epoch, so that no process goes on trusting its memory of
+        the old file.
+        """
+        if not force:
+            state = self.get_state(file)
+            if state == CacheFileState.EXISTS:
+                return
+            if state == CacheFileState.GENERATING and lock.wait_until_made(self, file):
+                return
+        token = lock.acquire(self, file)
+        while token is None:  # someone else is generating it
+            if lock.wait_until_made(self, file) and not force:
+                return
+            token = lock.acquire(self, file)
+        try:
+            if not force and self._shared_state(file) == CacheFileState.EXISTS:
+                return  # made while we waited for the lock
+            self.set_state(file, CacheFileState.GENERATING)
+            if force:
+                self.renew_epoch()
+            try:
+                dimensions = file._generate(replace=True)
+            except BaseException:
+                self._forget_state(file)
+                raise
+            self.set_state(file, CacheFileState.EXISTS, dimensions=dimensions)
+            file.close()
+        finally:
+            lock.release(self, file, token)
+
+    generate_now.alters_data = True
+
+    def _shared_state(self, file: Any) -> str | None:
+        """Return the state in the Django cache (not in any memory)."""
+        return self.cache_call("get", self.get_key(file))
+
+    def _forget_state(self, file: Any) -> None:
+        key = self.get_key(file)
+        self.cache_call("delete", key)
+        self.memory.forget(key)
+        local = get_active_state_cache()
+        if local is not None:
+            local.pop(key, None)
+
+    # --- the cache, which may be down -----------------------------------------------
+
+    def cache_call(self, method: str, *args: Any, default: Any = None) -> Any:
+        """Call *method* of the state cache, guarded (see :func:`call_guarded`)."""
+        return call_guarded(self.cache, method, *args, default=default)
+
+
+_OUTSIDE = object()
+_UNCHECKED = object()
+
+
+class Simple(CachedFileBackend):
+    """Generate files synchronously, in the process that needs them."""
+
+    def generate(self, file: Any, force: bool = False) -> None:
+        self.generate_now(file, force=force)
+
+    generate.alters_data = True
+
+    def _exists(self, file: Any) -> bool:
+        if getattr(file, "_file", None) is not None:
+            return True
+        return bool(file.name) and file.storage.exists(file.name)

@@ -1,0 +1,84 @@
+"""The generation lock: one process makes a missing file, the others wait for it.
+
+The lock is a key in the state cache, taken with ``cache.add`` (atomic in every
+Django cache backend that shares state between processes) and holding a random
+token, so a process only ever removes its own lock. It expires after
+``IMAGEKIT_GENERATING_TIMEOUT`` seconds: a generator that died blocks nobody
+for longer.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from ...conf import setting
+from ...utils import sanitize_cache_key
+
+if TYPE_CHECKING:
+    from .base import CachedFileBackend
+
+__all__ = ["acquire", "lock_key", "release", "wait_until_made"]
+
+#: Returned by a guarded cache call when the cache failed.
+CACHE_DOWN = object()
+
+
+def lock_key(file: Any) -> str:
+    """Return the cache key of the lock held while *file* is generated."""
+    return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-lock")
+
+
+def acquire(backend: CachedFileBackend, file: Any) -> str | None:
+    """Take the lock on *file*; return its token, or None if another holds it.
+
+    With the cache down there is no lock to take: the file is generated
+    rather than the page failed.
+    """
+    token = uuid.uuid4().hex
+    added = backend.cache_call(
+        "add",
+        backend.get_lock_key(file),
+        token,
+        setting("IMAGEKIT_GENERATING_TIMEOUT"),
+        default=CACHE_DOWN,
+    )
+    if added is CACHE_DOWN:
+        return token
+    return token if added else None
+
+
+def release(backend: CachedFileBackend, file: Any, token: str) -> None:
+    """Release the lock on *file* if *token* still holds it.
+
+    Two round trips (get, then delete) so that a lock that expired during a
+    very slow generation, and was taken since, is not removed from under its
+    new owner.
+    """
+    key = backend.get_lock_key(file)
+    if backend.cache_call("get", key) == token:
+        backend.cache_call("delete", key)
+
+
+def wait_until_made(backend: CachedFileBackend, file: Any) -> bool:
+    """Wait while another process generates *file*; return whether it exists now.
+
+    Return False at once when nobody holds the lock (a stale "generating"
+    mark), and after ``IMAGEKIT_GENERATING_TIMEOUT`` seconds at the latest.
+    """
+    from .base import CacheFileState
+
+    state_key, key = backend.get_key(file), backend.get_lock_key(file)
+    deadline = time.monotonic() + setting("IMAGEKIT_GENERATING_TIMEOUT")
+    delay = 0.01
+    while True:
+        found = backend.cache_call("get_many", [state_key, key], default=CACHE_DOWN)
+        if found is CACHE_DOWN:
+            return False
+        if found.get(state_key) == CacheFileState.EXISTS:
+            return True
+        if key not in found or time.monotonic() >= deadline:
+            return False
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)

@@ -1,0 +1,145 @@
+"""This process's memory of cache files known to exist, kept true to the Django cache.
+
+A warm page asks about the same cache files request after request. Asking the
+Django cache each time costs a round trip per file; remembering the answers in
+the process makes them free. But a memory that nobody checks goes on believing
+in files after a site cleared the cache and deleted ``CACHE/`` (issue #10), so
+this one is a cache *of* the Django cache, never a second truth:
+
+* It is used only inside a request: between Django's ``request_started`` and
+  ``request_finished`` signals, which bracket every request served through
+  WSGI, ASGI or the test client. Outside one (a shell, a management command, a
+  task worker, a test that renders a template directly) every state is read
+  from the Django cache, as ImageKit does.
+* It is tagged with an *epoch*, a random token that lives in the Django cache
+  under one key (:data:`EPOCH_KEY` after ``IMAGEKIT_CACHE_PREFIX``). The first
+  state a request asks for is fetched in the same round trip as the epoch; a
+  missing or changed epoch empties the memory before anything in it is used.
+  ``cache.clear()``, Redis' ``FLUSHALL`` and eviction remove the epoch;
+  imagekit replaces it whenever it invalidates a file that other processes may
+  remember (a forced regeneration, a failed one).
+
+What it cannot see: a single state key deleted by hand, while the epoch stays,
+is noticed outside requests at once and inside them only once the epoch
+changes. Delete the epoch key too (or clear the cache) to make every process
+forget. See docs/topics/caching.rst, "What each process remembers".
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextvars import ContextVar
+
+from ..conf import setting
+
+__all__ = ["EPOCH_KEY", "ProcessMemory", "RequestMark", "current_request"]
+
+#: The key of the epoch, after ``IMAGEKIT_CACHE_PREFIX``. No state key can
+#: collide with it: those end in ``-state``.
+EPOCH_KEY = "state-epoch"
+
+Dimensions = tuple[int, int]
+
+
+class ProcessMemory:
+    """A bounded mapping of state keys of existing files to their dimensions.
+
+    Entries are trusted only under the epoch they were recorded in; at most
+    ``IMAGEKIT_LOCAL_STATE_SIZE`` are kept (the oldest go first), and none
+    outlives ``IMAGEKIT_CACHE_TIMEOUT`` from when it was read, so an expired
+    state is asked again.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._epoch: str | None = None
+        self._entries: dict[str, tuple[float | None, Dimensions | None]] = {}
+
+    @property
+    def epoch(self) -> str | None:
+        """The epoch the entries were recorded under (None: nothing trusted yet)."""
+        return self._epoch
+
+    def adopt(self, epoch: str | None) -> None:
+        """Trust entries recorded under *epoch* from now on; forget all others."""
+        if epoch == self._epoch:
+            return
+        with self._lock:
+            self._entries.clear()
+            self._epoch = epoch
+
+    def get(self, key: str) -> tuple[bool, Dimensions | None]:
+        """Return ``(known to exist, dimensions or None)`` for the state *key*."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return False, None
+        deadline, dimensions = entry
+        if deadline is not None and deadline < time.monotonic():
+            self.forget(key)
+            return False, None
+        return True, dimensions
+
+    def remember(self, key: str, epoch: str | None, dimensions: Dimensions | None = None) -> None:
+        """Record that the file with state *key* exists, as read under *epoch*.
+
+        An answer read under another epoch than the memory's (another thread
+        saw the cache reset meanwhile) is not kept. Known dimensions are kept
+        when *dimensions* is None.
+        """
+        if epoch is None or epoch != self._epoch:
+            return
+        size = setting("IMAGEKIT_LOCAL_STATE_SIZE")
+        if size <= 0:
+            return
+        timeout = setting("IMAGEKIT_CACHE_TIMEOUT")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._lock:
+            if epoch != self._epoch:
+                return
+            old = self._entries.pop(key, None)
+            if dimensions is None and old is not None:
+                dimensions = old[1]
+            while len(self._entries) >= size:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = (deadline, dimensions)
+
+    def forget(self, key: str) -> None:
+        """Forget the file with state *key*."""
+        with self._lock:
+            self._entries.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class RequestMark:
+    """The request being served in this context, and the epochs it has checked.
+
+    ``epochs`` maps each :class:`ProcessMemory` (by id) that this request has
+    validated to the epoch it found; a memory absent from it has not been
+    checked yet in this request, and one mapped to None may not be used.
+    """
+
+    __slots__ = ("epochs",)
+
+    def __init__(self) -> None:
+        self.epochs: dict[int, str | None] = {}
+
+
+_request: ContextVar[RequestMark | None] = ContextVar("imagekit_request", default=None)
+
+
+def current_request() -> RequestMark | None:
+    """Return the mark of the request being served here, or None outside one."""
+    return _request.get()
+
+
+def request_started(**kwargs: object) -> None:
+    """Receiver of ``request_started``: a new request may use the memory once checked."""
+    _request.set(RequestMark())
+
+
+def request_finished(**kwargs: object) -> None:
+    """Receiver of ``request_finished``: what follows is outside a request."""
+    _request.set(None)
