@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .cachefiles.backends.queues import generate_from_payload
+from .cachefiles.worker import generate_from_payload
 from .conf import setting
 
 try:

@@ -2,7 +2,7 @@
 
 Every task takes one argument, the JSON payload described in
 :mod:`imagekit.cachefiles.payloads`, and runs
-:func:`~imagekit.cachefiles.backends.queues.generate_from_payload`. The backends in
+:func:`~imagekit.cachefiles.worker.generate_from_payload`. The backends in
 :mod:`imagekit.cachefiles.backends` send them:
 
 * RQ runs :func:`generate_cachefile` itself (jobs name it by dotted path).
@@ -24,7 +24,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from .cachefiles.backends.queues import generate_from_payload
+from .cachefiles.worker import generate_from_payload
 from .conf import setting
 
 __all__ = ["TASK_NAME", "celery_generate_cachefile", "dramatiq_actor", "generate_cachefile"]

@@ -14,7 +14,6 @@ import pytest
 from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile, LazyImageCacheFile
 from imagekit.cachefiles.backends import CacheFileState, Simple
-from imagekit.cachefiles.backends.queues import generate_from_payload
 from imagekit.cachefiles.payloads import (
     PAYLOAD_VERSION,
     InvalidPayload,
@@ -22,6 +21,7 @@ from imagekit.cachefiles.payloads import (
     cachefile_from_payload,
     payload_for,
 )
+from imagekit.cachefiles.worker import generate_from_payload
 from imagekit.exceptions import NotRegistered
 from imagekit.processors import ResizeToFill
 from tests.models import Photo, Profile

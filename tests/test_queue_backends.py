@@ -24,8 +24,8 @@ from django.db import transaction
 from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.cachefiles.backends import CacheFileState, DjangoTasks, QueueBackend
-from imagekit.cachefiles.backends.queues import generate_from_payload
 from imagekit.cachefiles.payloads import payload_for
+from imagekit.cachefiles.worker import generate_from_payload
 from imagekit.exceptions import NotRegistered
 from imagekit.processors import ResizeToFill
 from tests.models import Photo

@@ -21,7 +21,7 @@ expected name, and ``force``::
 
 A worker rebuilds the cache file exactly as the web process built it (through
 the generator registry, :func:`cachefile_from_payload`) and generates it
-(:func:`imagekit.cachefiles.backends.queues.generate_from_payload`). It refuses
+(:func:`imagekit.cachefiles.worker.generate_from_payload`). It refuses
 a payload whose rebuilt cache file would have another name than the one sent,
 so a payload cannot make a worker write anywhere else.
 

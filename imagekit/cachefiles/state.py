@@ -6,16 +6,19 @@ also kept in a plain dict, so asking twice about the same file costs one cache
 round trip, and :func:`prefetch_cachefile_states` can fetch the states of many
 files with one ``get_many`` per cache.
 
-The active dict lives in a :class:`contextvars.ContextVar`, so threads and
-asyncio tasks each see their own.
+The active dict lives in a :class:`contextvars.ContextVar` (module
+:mod:`imagekit.cachefiles.local`), so threads and asyncio tasks each see their
+own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, MutableMapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, MutableMapping
 from typing import Any
+
+from .backends.base import CachedFileBackend
+from .backends.guard import call_guarded
+from .local import get_active_state_cache, use_cachefile_state_cache
 
 __all__ = [
     "get_active_state_cache",
@@ -23,29 +26,6 @@ __all__ = [
     "prefetch_spec_files",
     "use_cachefile_state_cache",
 ]
-
-_active: ContextVar[MutableMapping[str, Any] | None] = ContextVar(
-    "imagekit_cachefile_state_cache", default=None
-)
-
-
-@contextmanager
-def use_cachefile_state_cache(
-    state_cache: MutableMapping[str, Any] | None = None,
-) -> Iterator[MutableMapping[str, Any]]:
-    """Activate *state_cache* (a new dict if None) until the block ends."""
-    if state_cache is None:
-        state_cache = {}
-    token = _active.set(state_cache)
-    try:
-        yield state_cache
-    finally:
-        _active.reset(token)
-
-
-def get_active_state_cache() -> MutableMapping[str, Any] | None:
-    """Return the active request-local state mapping, or None."""
-    return _active.get()
 
 
 def prefetch_cachefile_states(
@@ -88,8 +68,6 @@ def _prefetch(
     cache: Any,
     dimensions: bool,
 ) -> None:
-    from .backends.base import CachedFileBackend, call_guarded
-
     if state_cache is None:
         state_cache = get_active_state_cache()
         if state_cache is None:

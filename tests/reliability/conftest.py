@@ -86,7 +86,7 @@ def backend(monkeypatch) -> backends.CachedFileBackend:
 @pytest.fixture
 def fresh_cache_warning(monkeypatch) -> None:
     """Let the next cache failure be logged, whatever earlier tests logged."""
-    monkeypatch.setattr(backends.base, "_last_cache_warning", float("-inf"))
+    monkeypatch.setattr(backends.guard, "_last_cache_warning", float("-inf"))
 
 
 # --- a real Redis ----------------------------------------------------------

@@ -14,7 +14,6 @@ in :mod:`imagekit.cachefiles.memory`.
 
 from __future__ import annotations
 
-import time
 import uuid
 from copy import copy
 from typing import Any
@@ -23,10 +22,11 @@ from django.core.cache.backends.dummy import DummyCache
 from django.core.exceptions import ImproperlyConfigured
 
 from ...conf import setting
-from ...utils import get_cache, get_logger, sanitize_cache_key
+from ...utils import get_cache, sanitize_cache_key
+from ..local import get_active_state_cache
 from ..memory import EPOCH_KEY, ProcessMemory, current_request
-from ..state import get_active_state_cache
 from . import lock
+from .guard import call_guarded
 
 __all__ = [
     "AbstractCacheFileBackend",
@@ -37,35 +37,6 @@ __all__ = [
 ]
 
 Dimensions = tuple[int, int]
-
-_last_cache_warning = 0.0
-_CACHE_WARNING_INTERVAL = 60.0
-
-
-def _warn_cache_down(exc: Exception) -> None:
-    """Log that the state cache failed, at most once a minute per process."""
-    global _last_cache_warning  # noqa: PLW0603 - a rate limit, per process
-    now = time.monotonic()
-    if now - _last_cache_warning >= _CACHE_WARNING_INTERVAL:
-        _last_cache_warning = now
-        get_logger().warning(
-            "The imagekit state cache failed (%s: %s); checking the storage instead.",
-            type(exc).__name__,
-            exc,
-        )
-
-
-def call_guarded(cache: Any, method: str, *args: Any, default: Any = None) -> Any:
-    """Call *method* of *cache*; on any error, warn and return *default*.
-
-    A cache outage must not take pages down: unknown states are then
-    checked in storage, as if the cache had forgotten them.
-    """
-    try:
-        return getattr(cache, method)(*args)
-    except Exception as exc:  # noqa: BLE001 - any client error means "cache unavailable"
-        _warn_cache_down(exc)
-        return default
 
 
 def parse_dimensions(value: Any) -> Dimensions | None:
@@ -361,6 +332,37 @@ class CachedFileBackend(AbstractCacheFileBackend):
             "subclasses of CachedFileBackend must provide an _exists() method"
         )
 
+    # --- the "queued" mark of the task-queue backends -----------------------------
+
+    def get_queued_key(self, name: str) -> str:
+        """Return the cache key of the "queued" mark of the cache file *name*."""
+        return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{name}-queued")
+
+    def mark_queued(self, name: str) -> bool:
+        """Mark the cache file *name* as queued; return False if it already was.
+
+        The task-queue backends (:mod:`.queues`) mark a file when they hand
+        it to the queue; the worker removes the mark when it is done.
+
+        The mark lives ``IMAGEKIT_QUEUED_TIMEOUT`` seconds at most, so a task
+        lost by the broker only delays the file. With the cache down nothing
+        can be marked, and True is returned: better a task twice than never.
+        """
+        key, timeout = self.get_queued_key(name), setting("IMAGEKIT_QUEUED_TIMEOUT")
+        return bool(self.cache_call("add", key, 1, timeout, default=True))
+
+    mark_queued.alters_data = True
+
+    def forget_queued(self, name: str) -> None:
+        """Remove the "queued" mark of the cache file *name*."""
+        self.cache_call("delete", self.get_queued_key(name))
+
+    forget_queued.alters_data = True
+
+    def is_queued(self, name: str) -> bool:
+        """Return whether the cache file *name* is waiting in the queue."""
+        return bool(self.cache_call("get", self.get_queued_key(name)))
+
     # --- generation -----------------------------------------------------------------
 
     def generate_now(self, file: Any, force: bool = False) -> None:
@@ -382,11 +384,11 @@ class CachedFileBackend(AbstractCacheFileBackend):
             state = self.get_state(file)
             if state == CacheFileState.EXISTS:
                 return
-            if state == CacheFileState.GENERATING and lock.wait_until_made(self, file):
+            if state == CacheFileState.GENERATING and self._wait_for(file):
                 return
         token = lock.acquire(self, file)
         while token is None:  # someone else is generating it
-            if lock.wait_until_made(self, file) and not force:
+            if self._wait_for(file) and not force:
                 return
             token = lock.acquire(self, file)
         try:
@@ -406,6 +408,10 @@ class CachedFileBackend(AbstractCacheFileBackend):
             lock.release(self, file, token)
 
     generate_now.alters_data = True
+
+    def _wait_for(self, file: Any) -> bool:
+        """Wait while another process makes *file*; return whether it exists then."""
+        return lock.wait_until_made(self, file, CacheFileState.EXISTS)
 
     def _shared_state(self, file: Any) -> str | None:
         """Return the state in the Django cache (not in any memory)."""

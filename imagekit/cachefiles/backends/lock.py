@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...conf import setting
 from ...utils import sanitize_cache_key
-
-if TYPE_CHECKING:
-    from .base import CachedFileBackend
 
 __all__ = ["acquire", "lock_key", "release", "wait_until_made"]
 
@@ -30,7 +27,7 @@ def lock_key(file: Any) -> str:
     return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-lock")
 
 
-def acquire(backend: CachedFileBackend, file: Any) -> str | None:
+def acquire(backend: Any, file: Any) -> str | None:
     """Take the lock on *file*; return its token, or None if another holds it.
 
     With the cache down there is no lock to take: the file is generated
@@ -49,7 +46,7 @@ def acquire(backend: CachedFileBackend, file: Any) -> str | None:
     return token if added else None
 
 
-def release(backend: CachedFileBackend, file: Any, token: str) -> None:
+def release(backend: Any, file: Any, token: str) -> None:
     """Release the lock on *file* if *token* still holds it.
 
     Two round trips (get, then delete) so that a lock that expired during a
@@ -61,14 +58,13 @@ def release(backend: CachedFileBackend, file: Any, token: str) -> None:
         backend.cache_call("delete", key)
 
 
-def wait_until_made(backend: CachedFileBackend, file: Any) -> bool:
-    """Wait while another process generates *file*; return whether it exists now.
+def wait_until_made(backend: Any, file: Any, made: str) -> bool:
+    """Wait while another process generates *file*; return whether it is *made* now.
 
-    Return False at once when nobody holds the lock (a stale "generating"
-    mark), and after ``IMAGEKIT_GENERATING_TIMEOUT`` seconds at the latest.
+    *made* is the state that says the file exists. Return False at once when
+    nobody holds the lock (a stale "generating" mark), and after
+    ``IMAGEKIT_GENERATING_TIMEOUT`` seconds at the latest.
     """
-    from .base import CacheFileState
-
     state_key, key = backend.get_key(file), backend.get_lock_key(file)
     deadline = time.monotonic() + setting("IMAGEKIT_GENERATING_TIMEOUT")
     delay = 0.01
@@ -76,7 +72,7 @@ def wait_until_made(backend: CachedFileBackend, file: Any) -> bool:
         found = backend.cache_call("get_many", [state_key, key], default=CACHE_DOWN)
         if found is CACHE_DOWN:
             return False
-        if found.get(state_key) == CacheFileState.EXISTS:
+        if found.get(state_key) == made:
             return True
         if key not in found or time.monotonic() >= deadline:
             return False

@@ -4,14 +4,14 @@ Each missing file becomes one task whose only argument is a JSON payload
 (:mod:`imagekit.cachefiles.payloads`): plain data, never a pickle of code. The
 worker rebuilds the file from it and generates it with ``generate_now``.
 While a task waits, the file is marked "queued" in the state cache, so other
-requests do not queue it again; that mark is kept by :class:`QueueBackend`
-and nowhere else.
+requests do not queue it again; that mark is kept by the backend
+(:meth:`~imagekit.cachefiles.backends.CachedFileBackend.mark_queued`) and
+nowhere else. Workers run :func:`imagekit.cachefiles.worker.generate_from_payload`.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
 from functools import partial
 from importlib import import_module
 from typing import Any
@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from ...conf import setting
-from ...utils import get_default_cachefile_backend, get_logger, sanitize_cache_key
+from ...utils import get_logger
 from .base import CacheFileState, Simple
 
 __all__ = [
@@ -31,7 +31,6 @@ __all__ = [
     "DjangoTasks",
     "Dramatiq",
     "QueueBackend",
-    "generate_from_payload",
 ]
 
 logger = get_logger()
@@ -91,7 +90,7 @@ class QueueBackend(BaseAsync):
     ``schedule_generation`` describes the file as a JSON payload. When the
     current transaction commits, the file is marked "queued" and the payload
     handed to ``enqueue``, which subclasses provide. The worker runs
-    :func:`generate_from_payload`.
+    :func:`imagekit.cachefiles.worker.generate_from_payload`.
     """
 
     #: Importable modules, the first one found is used (checked on construction).
@@ -103,34 +102,6 @@ class QueueBackend(BaseAsync):
         if self.libraries:
             _require(type(self).__name__, self.extra, *self.libraries)
         super().__init__()
-
-    # --- the "queued" mark ----------------------------------------------------------
-
-    def get_queued_key(self, name: str) -> str:
-        """Return the cache key of the "queued" mark of the cache file *name*."""
-        return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{name}-queued")
-
-    def mark_queued(self, name: str) -> bool:
-        """Mark the cache file *name* as queued; return False if it already was.
-
-        The mark lives ``IMAGEKIT_QUEUED_TIMEOUT`` seconds at most, so a task
-        lost by the broker only delays the file. With the cache down nothing
-        can be marked, and True is returned: better a task twice than never.
-        """
-        key, timeout = self.get_queued_key(name), setting("IMAGEKIT_QUEUED_TIMEOUT")
-        return bool(self.cache_call("add", key, 1, timeout, default=True))
-
-    mark_queued.alters_data = True
-
-    def forget_queued(self, name: str) -> None:
-        """Remove the "queued" mark of the cache file *name*."""
-        self.cache_call("delete", self.get_queued_key(name))
-
-    forget_queued.alters_data = True
-
-    def is_queued(self, name: str) -> bool:
-        """Return whether the cache file *name* is waiting in the queue."""
-        return bool(self.cache_call("get", self.get_queued_key(name)))
 
     def get_state(self, file: Any, check_if_unknown: bool = True) -> str | None:
         """Return *file*'s state; a file waiting in the queue is "generating".
@@ -195,31 +166,6 @@ def _database_of(file: Any) -> str | None:
     source = getattr(file.generator, "source", None)
     state = getattr(getattr(source, "instance", None), "_state", None)
     return getattr(state, "db", None)
-
-
-def generate_from_payload(payload: Mapping[str, Any]) -> bool:
-    """Make the cache file *payload* describes; return False if it was stale.
-
-    This is what every task-queue worker runs. Generation goes through the
-    file's backend (``generate_now``), which skips files that exist already
-    and keeps concurrent workers from making the same file twice. The
-    "queued" mark is removed whatever happens.
-    """
-    from ..payloads import cachefile_from_payload
-
-    file = None
-    try:
-        file = cachefile_from_payload(payload)
-        if file is None:
-            logger.info("Skipped the stale imagekit task for %s", payload.get("name"))
-            return False
-        file.cachefile_backend.generate_now(file, force=payload["force"])
-        return True
-    finally:
-        name = payload.get("name") if isinstance(payload, Mapping) else None
-        backend = file.cachefile_backend if file is not None else get_default_cachefile_backend()
-        if isinstance(name, str) and isinstance(backend, QueueBackend):
-            backend.forget_queued(name)
 
 
 class Celery(QueueBackend):

@@ -1,0 +1,42 @@
+"""What task-queue workers run: rebuild a cache file from its payload and make it.
+
+Every task imagekit sends (Celery, RQ, Dramatiq, Django tasks; see
+:mod:`imagekit.tasks`) calls :func:`generate_from_payload` with the JSON
+payload described in :mod:`imagekit.cachefiles.payloads`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..utils import get_default_cachefile_backend, get_logger
+from .backends.base import CachedFileBackend
+from .payloads import cachefile_from_payload
+
+__all__ = ["generate_from_payload"]
+
+logger = get_logger()
+
+
+def generate_from_payload(payload: Mapping[str, Any]) -> bool:
+    """Make the cache file *payload* describes; return False if it was stale.
+
+    This is what every task-queue worker runs. Generation goes through the
+    file's backend (``generate_now``), which skips files that exist already
+    and keeps concurrent workers from making the same file twice. The
+    "queued" mark is removed whatever happens.
+    """
+    file = None
+    try:
+        file = cachefile_from_payload(payload)
+        if file is None:
+            logger.info("Skipped the stale imagekit task for %s", payload.get("name"))
+            return False
+        file.cachefile_backend.generate_now(file, force=payload["force"])
+        return True
+    finally:
+        name = payload.get("name") if isinstance(payload, Mapping) else None
+        backend = file.cachefile_backend if file is not None else get_default_cachefile_backend()
+        if isinstance(name, str) and isinstance(backend, CachedFileBackend):
+            backend.forget_queued(name)
