@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 
+from .conf import setting
+
 __all__ = ["check_cache_backend", "check_image_codecs", "register_checks"]
 
 
@@ -17,7 +19,7 @@ def check_cache_backend(app_configs: Any = None, **kwargs: Any) -> list[checks.C
     from .conf import cache_backend_was_defaulted
 
     messages = []
-    alias = settings.IMAGEKIT_CACHE_BACKEND
+    alias = setting("IMAGEKIT_CACHE_BACKEND")
     if alias not in settings.CACHES:
         messages.append(
             checks.Error(

@@ -143,13 +143,27 @@ class ImageKitConf(AppConf):
 _values: dict[str, Any] = {}
 
 
-def setting(name: str) -> Any:
-    """Return ``settings.<name>``, remembered until a setting changes."""
+_NO_DEFAULT = object()
+
+
+def setting(name: str, default: Any = _NO_DEFAULT) -> Any:
+    """Return ``settings.<name>``, remembered until a setting changes.
+
+    The one way imagekit reads its settings. *default* is for the few
+    ``IMAGEKIT_*`` settings that have no default in :class:`ImageKitConf`
+    (ImageKit read them with ``getattr``); without it a missing setting is
+    an ``AttributeError``, as from ``django.conf.settings``.
+    """
     try:
         return _values[name]
     except KeyError:
-        value = _values[name] = getattr(settings, name)
-        return value
+        pass
+    if default is _NO_DEFAULT:
+        value = getattr(settings, name)
+    else:
+        value = getattr(settings, name, default)
+    _values[name] = value
+    return value
 
 
 def forget_settings(**kwargs: Any) -> None:

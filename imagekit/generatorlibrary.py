@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-
+from .conf import setting
 from .processors import Thumbnail as ThumbnailProcessor
 from .registry import register
 from .specs import ImageSpec
@@ -13,7 +12,7 @@ from .specs import ImageSpec
 __all__ = ["Thumbnail"]
 
 #: Compatibility: as in ImageKit, read once when this module is imported.
-DEFAULT_THUMBNAIL_FORMAT = getattr(settings, "IMAGEKIT_DEFAULT_THUMBNAIL_FORMAT", None)
+DEFAULT_THUMBNAIL_FORMAT = setting("IMAGEKIT_DEFAULT_THUMBNAIL_FORMAT", None)
 
 
 class Thumbnail(ImageSpec):

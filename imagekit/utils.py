@@ -176,7 +176,7 @@ def get_cache():
 
     if settings.DEBUG and cache_backend_was_defaulted():
         return _dummy_cache
-    return caches[settings.IMAGEKIT_CACHE_BACKEND]
+    return caches[setting("IMAGEKIT_CACHE_BACKEND")]
 
 
 def get_storage():

@@ -9,11 +9,11 @@ import uuid
 from copy import copy
 from typing import Any
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.images import ImageFile
 from django.utils.functional import SimpleLazyObject
 
+from ..conf import setting
 from ..files import BaseIKFile
 from ..registry import generator_registry
 from ..signals import content_required, existence_required
@@ -73,7 +73,7 @@ class ImageCacheFile(BaseIKFile, ImageFile):
         self.cachefile_strategy = load_strategy(
             cachefile_strategy
             or getattr(generator, "cachefile_strategy", None)
-            or get_singleton(settings.IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY, "cache file strategy")
+            or get_singleton(setting("IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY"), "cache file strategy")
         )
         super().__init__(storage=storage)
 
@@ -89,7 +89,7 @@ class ImageCacheFile(BaseIKFile, ImageFile):
         )
         if has_name:
             return generator.cachefile_name
-        namer = get_by_qname(settings.IMAGEKIT_CACHEFILE_NAMER, "namer")
+        namer = get_by_qname(setting("IMAGEKIT_CACHEFILE_NAMER"), "namer")
         return namer(generator)
 
     def _require_file(self) -> None:

@@ -6,7 +6,6 @@ import io
 from copy import copy
 from typing import Any
 
-from django.conf import settings
 from django.db.models.fields.files import ImageFieldFile
 from PIL import Image
 from pilkit.processors import ProcessorPipeline
@@ -43,7 +42,7 @@ class BaseImageSpec:
     #: Strategy for this spec's cache files: a dotted path, class, dict or object.
     #: Compatibility: as in ImageKit, the default is the value of
     #: ``IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY`` when this module was imported.
-    cachefile_strategy: Any = settings.IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY
+    cachefile_strategy: Any = setting("IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY")
 
     MissingSource = MissingSource
 

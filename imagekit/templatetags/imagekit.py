@@ -26,6 +26,7 @@ from django.template.base import FilterExpression, Parser, Token
 from django.utils.safestring import SafeString
 
 from ..cachefiles import ImageCacheFile
+from ..conf import setting
 from ..exceptions import MissingSource, SourceImageError
 from ..registry import generator_registry
 from ..utils import get_logger
@@ -52,9 +53,7 @@ HTML_ATTRS_DELIMITER = "--"
 DEFAULT_THUMBNAIL_GENERATOR = "imagekit:thumbnail"
 
 #: Compatibility: as in ImageKit, read once when this module is imported.
-DEFAULT_THUMBNAIL_SRCSET_SCALES = getattr(
-    settings, "IMAGEKIT_DEFAULT_THUMBNAIL_SRCSET_SCALES", None
-)
+DEFAULT_THUMBNAIL_SRCSET_SCALES = setting("IMAGEKIT_DEFAULT_THUMBNAIL_SRCSET_SCALES", None)
 
 _KWARG = re.compile(r"^(?P<name>\w+)=(?P<value>.+)$", re.DOTALL)
 # HTML attribute names may contain hyphens (data-*, aria-*).
@@ -190,7 +189,7 @@ def _resolve(value: Any, context: Any) -> Any:
 
 
 def _missing_source_policy() -> str:
-    policy = getattr(settings, "IMAGEKIT_TEMPLATE_MISSING_SOURCE", None)
+    policy = setting("IMAGEKIT_TEMPLATE_MISSING_SOURCE", None)
     if policy is None:
         return "raise" if settings.DEBUG else "empty"
     if policy not in ("raise", "empty"):
