@@ -40,7 +40,7 @@ from pilkit.utils import (
     suggest_extension,
 )
 
-from . import loading
+from . import dotted_paths
 from .conf import setting
 
 __all__ = [
@@ -99,12 +99,12 @@ def get_nonabstract_descendants(model: type) -> Iterator[type]:
 
 def get_by_qname(path: str, desc: str) -> Any:
     """Import and return the object at the dotted *path*."""
-    return loading.import_by_path(path, desc)
+    return dotted_paths.import_by_path(path, desc)
 
 
 def get_singleton(class_path: str, desc: str) -> Any:
     """Return the shared instance of the class at *class_path*."""
-    return loading.singleton(class_path, desc)
+    return dotted_paths.singleton(class_path, desc)
 
 
 def autodiscover() -> None:

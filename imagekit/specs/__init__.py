@@ -11,10 +11,8 @@ from PIL import Image
 from pilkit.processors import ProcessorPipeline
 
 from .. import hashers
-from ..cachefiles.backends import get_default_cachefile_backend
 from ..cachefiles.strategies import load_strategy
 from ..conf import setting
-from ..drafting import reduce_for
 from ..exceptions import (
     AlreadyRegistered,
     MissingGeneratorId,
@@ -22,8 +20,15 @@ from ..exceptions import (
     MissingSourceFile,
     SourceImageError,
 )
+from ..jpeg_reduction import reduce_for
 from ..registry import ORIGIN_ATTRIBUTE, generator_registry, register
-from ..utils import get_by_qname, img_to_fobj, open_image, prepare_image
+from ..utils import (
+    get_by_qname,
+    get_default_cachefile_backend,
+    img_to_fobj,
+    open_image,
+    prepare_image,
+)
 
 __all__ = ["BaseImageSpec", "ImageSpec", "SpecHost", "create_spec", "create_spec_class"]
 

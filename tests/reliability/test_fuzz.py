@@ -43,7 +43,7 @@ def _rotated_jpeg(size=(24, 16)) -> bytes:
 SEEDS = [
     ("seed.jpg", encode(halves((24, 16)), "JPEG")),
     ("seed.jpg", _rotated_jpeg()),
-    # Big enough to be decoded at a reduced scale (imagekit.drafting).
+    # Big enough to be decoded at a reduced scale (imagekit.jpeg_reduction).
     ("seed.jpg", _rotated_jpeg((200, 120))),
     ("seed.jpg", noisy("JPEG", (160, 120))),
     ("seed.jpg", encode(Image.new("CMYK", (24, 16), (0, 255, 255, 0)), "JPEG")),

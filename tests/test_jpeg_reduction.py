@@ -11,7 +11,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 import imagekit.specs
 from imagekit import ImageSpec
-from imagekit.drafting import reduce_for
+from imagekit.jpeg_reduction import reduce_for
 from imagekit.processors import (
     Adjust,
     Crop,
