@@ -6,4 +6,5 @@ from tests import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("pages/<str:name>/", views.page, name="page"),
+    path("counted/<path:name>", views.counted, name="counted"),
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.files.storage import storages
 from django.http import HttpResponse
 from django.template import Context, Template
 
+from imagekit.cachefiles import LazyImageCacheFile
 from imagekit.cachefiles.state import prefetch_spec_files, use_cachefile_state_cache
 from tests.models import Photo
 
@@ -39,3 +41,9 @@ def page(request, name: str) -> HttpResponse:
             prefetch_spec_files(photos, "thumbnail")
             return HttpResponse(render_page(name, photos))
     return HttpResponse(render_page(name, photos))
+
+
+def counted(request, name: str) -> HttpResponse:
+    """Serve the URL of the ``tests:counted`` file made from the stored file *name*."""
+    with storages["default"].open(name) as source:
+        return HttpResponse(LazyImageCacheFile("tests:counted", source=source).url)
