@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from imagekit.cachefiles import LazyImageCacheFile
 from imagekit.utils import get_default_cachefile_backend
-from tests.imagegenerators import counted_runs
+from tests.counted import counted_runs
 from tests.models import Photo
 
 THREADS = 8
