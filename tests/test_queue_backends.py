@@ -339,3 +339,12 @@ def test_the_queued_mark_expires_after_the_queued_timeout(backend, settings):
     time.sleep(0.1)
 
     assert backend.mark_queued("a.jpg") is True
+
+
+def test_an_rq_serializer_that_does_not_import_is_named_in_the_error(settings):
+    from imagekit.cachefiles.backends import RQ
+
+    settings.IMAGEKIT_RQ_SERIALIZER = "tests.no_such_module.Serializer"
+
+    with pytest.raises(ImproperlyConfigured, match=r"IMAGEKIT_RQ_SERIALIZER = 'tests\.no_such"):
+        RQ().enqueue({"name": "CACHE/images/a.jpg"})

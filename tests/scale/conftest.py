@@ -1,8 +1,9 @@
-"""Fixtures of the scale-out tests: Redis, moto's S3 server and real workers.
+"""Fixtures of the scale-out tests: Redis, moto's S3 server, real workers and web processes.
 
-Servers and workers are started once per session, on first use, and stopped
-at its end. Workers run with ``tests.scale.settings`` against the session's
-test database file, media folder and Redis.
+Servers, workers and web processes are started on first use and stopped at
+the end of the session. Workers and web processes run with
+``tests.scale.settings`` against the session's test database file, media
+folder and Redis.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,18 @@ from django.db import connection
 
 from tests.conftest import make_image_bytes
 
-from .servers import REPO_ROOT, Process, start_moto, start_redis, worker_command
+from .servers import (
+    REPO_ROOT,
+    Process,
+    WebServer,
+    start_moto,
+    start_redis,
+    start_runserver,
+    worker_command,
+)
 
 BACKENDS = {
+    "simple": "imagekit.cachefiles.backends.Simple",
     "celery": "imagekit.cachefiles.backends.Celery",
     "rq": "imagekit.cachefiles.backends.RQ",
     "dramatiq": "imagekit.cachefiles.backends.Dramatiq",
@@ -120,8 +130,8 @@ def s3_requests(s3_storage) -> list[tuple[str, str]]:
     return sent
 
 
-def worker_env(backend: str, **extra: str) -> dict[str, str]:
-    """Return the environment of a worker process using the cache file *backend*."""
+def project_env(backend: str, **extra: str) -> dict[str, str]:
+    """Return the environment of a worker or web process using the cache file *backend*."""
     python_path = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
     return {
         **os.environ,
@@ -137,19 +147,27 @@ def worker_env(backend: str, **extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def start_worker(django_db_setup, redis_server, run_dir: Path) -> Iterator[Callable[..., Process]]:
-    """Return ``start_worker(kind, queue="imagekit", name=None, **env)``.
+    """Return ``start_worker(kind, queue="imagekit", name=None, options=(), **env)``.
 
-    Every worker started is stopped at the end of the session.
+    *options* are added to the worker's command line (see
+    :func:`~.servers.worker_command`). Every worker started is stopped at
+    the end of the session.
     """
     started: list[Process] = []
 
-    def start(kind: str, queue: str = "imagekit", name: str | None = None, **env: str) -> Process:
+    def start(
+        kind: str,
+        queue: str = "imagekit",
+        name: str | None = None,
+        options: Sequence[str] = (),
+        **env: str,
+    ) -> Process:
         name = name or f"{kind}-{len(started)}"
         process = Process(
             name,
-            worker_command(kind, queue, name),
+            worker_command(kind, queue, name, options),
             run_dir / "logs",
-            worker_env(BACKENDS[kind], **env),
+            project_env(BACKENDS[kind], **env),
         )
         started.append(process)
         return process
@@ -157,6 +175,27 @@ def start_worker(django_db_setup, redis_server, run_dir: Path) -> Iterator[Calla
     yield start
     for process in started:
         process.stop()
+
+
+@pytest.fixture(scope="session")
+def start_web(django_db_setup, redis_server, run_dir: Path) -> Iterator[Callable[..., WebServer]]:
+    """Return ``start_web(name, backend="simple")``: a web process of the project.
+
+    It is ``manage.py runserver --noreload`` on a free loopback port, with the
+    session's settings, database, media folder and Redis, and the cache file
+    backend of that kind (``"simple"``, or a queue's). Every one started is
+    stopped at the end of the session.
+    """
+    started: list[WebServer] = []
+
+    def start(name: str, backend: str = "simple") -> WebServer:
+        server = start_runserver(name, run_dir / "logs", project_env(BACKENDS[backend]))
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

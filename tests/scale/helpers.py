@@ -1,9 +1,12 @@
-"""Assertions shared by the scale-out tests."""
+"""Assertions and probes shared by the scale-out tests."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 
+import redis
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
@@ -14,6 +17,26 @@ from .servers import Process, wait_for
 #: Seconds a worker gets to make a file (they start in a second or two and make
 #: a thumbnail in milliseconds; the margin is for slow CI machines).
 WORKER_TIMEOUT = 60
+
+#: The Redis database of django-rq's queues (see settings.RQ_QUEUES).
+RQ_DB = 2
+
+
+def raw_redis(db: int) -> redis.Redis:
+    """Return a plain client of Redis database *db* on the session's server."""
+    return redis.Redis(unix_socket_path=settings.REDIS_SOCKET, db=db)
+
+
+def rq_job_data(queue: str) -> list[bytes]:
+    """Return the data of every job waiting in the RQ *queue*, as RQ stored it.
+
+    That is the function, instance, args and kwargs of the job, serialized
+    by whichever serializer sent it (RQ compresses it with zlib); read
+    straight from Redis, so no serializer is involved in reading it.
+    """
+    client = raw_redis(RQ_DB)
+    ids = [job_id.decode() for job_id in client.lrange(f"rq:queue:{queue}", 0, -1)]
+    return [zlib.decompress(client.hget(f"rq:job:{job_id}", "data")) for job_id in ids]
 
 
 def redis_state(file) -> str | None:

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -174,71 +175,94 @@ def start_moto(run_dir: Path) -> tuple[Process, str]:
     return process, url
 
 
+# --- web processes ------------------------------------------------------------
+
+
+class WebServer(Process):
+    """A web process of the project, answering HTTP on ``url``."""
+
+    def __init__(self, name: str, command: list[str], log_dir: Path, env: dict[str, str], url: str):
+        super().__init__(name, command, log_dir, env)
+        self.url = url
+
+    def get(self, path: str, timeout: float = 60) -> str:
+        """Return the body of the page at *path*, failing the test unless it is a 200."""
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
+                return response.read().decode()
+        except urllib.error.HTTPError as exc:
+            pytest.fail(f"{self.name} answered {path} with {exc.code}." + self.log_tail())
+
+
+def start_runserver(name: str, log_dir: Path, env: dict[str, str]) -> WebServer:
+    """Start ``manage.py runserver --noreload`` on a free loopback port; wait until it answers.
+
+    Requests to it go through Django's whole request cycle (its signals,
+    middleware and URLconf), as on a site.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "django", "runserver", "--noreload", f"127.0.0.1:{port}"]
+    server = WebServer(name, command, log_dir, env, f"http://127.0.0.1:{port}")
+
+    def answers() -> bool:
+        if not server.running():
+            pytest.fail(
+                f"runserver {name} exited with status {server.popen.returncode}."
+                + server.log_tail()
+            )
+        try:
+            with urllib.request.urlopen(f"{server.url}/", timeout=1):
+                return True
+        except urllib.error.HTTPError:
+            return True  # it answered (404: no page at /)
+        except OSError:
+            return False
+
+    wait_for(answers, 60, f"runserver {name} to answer", logs=[server])
+    return server
+
+
 # --- workers --------------------------------------------------------------------
 
 
-def worker_command(kind: str, queue: str, name: str) -> list[str]:
-    """Return the command line of a *kind* worker serving *queue*."""
+def worker_command(kind: str, queue: str, name: str, options: Sequence[str] = ()) -> list[str]:
+    """Return the command line of a *kind* worker serving *queue*.
+
+    Each is started the way its own documentation tells a site to start it,
+    with the options needed to serve *queue* and nothing that changes how
+    tasks are run or read (no ``--serializer``, no other pool): imagekit's
+    tasks must run in the worker a site already has. *options* are added at
+    the end (``["--serializer", ...]`` for the site that uses one). *name* is
+    the Celery node name; the other workers need none.
+    """
     python = sys.executable
     if kind == "celery":
+        # Celery's Django guide: ``celery -A proj worker -l INFO``; ``-Q`` picks
+        # the queue, ``-n`` tells two workers on one host apart.
         return [
             python,
             "-m",
             "celery",
-            "--app",
-            "tests.scale.celery_app",
+            "-A",
+            "tests.scale",
             "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
+            "-l",
             "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--queues",
+            "-Q",
             queue,
-            "--hostname",
+            "-n",
             f"{name}@%h",
+            *options,
         ]
     if kind == "rq":
-        return [
-            python,
-            "-m",
-            "django",
-            "rqworker",
-            "--serializer",
-            "rq.serializers.JSONSerializer",
-            "--worker-class",
-            "rq.worker.SimpleWorker",
-            "--name",
-            name,
-            queue,
-        ]
+        # django-rq: ``python manage.py rqworker high default low``.
+        return [python, "-m", "django", "rqworker", queue, *options]
     if kind == "dramatiq":
-        return [
-            python,
-            "-m",
-            "django",
-            "rundramatiq",
-            "--processes",
-            "1",
-            "--threads",
-            "1",
-            "--queues",
-            queue,
-        ]
+        # django-dramatiq: ``python manage.py rundramatiq``; it serves the
+        # queues of the actors it discovers (imagekit's is *queue*).
+        return [python, "-m", "django", "rundramatiq", *options]
     if kind == "tasks":
-        return [
-            python,
-            "-m",
-            "django",
-            "db_worker",
-            "--queue-name",
-            queue,
-            "--interval",
-            "0.1",
-            "--no-startup-delay",
-            "--worker-id",
-            name,
-        ]
+        # django-tasks-db: ``python manage.py db_worker``, here for the queue
+        # imagekit's tasks are enqueued on.
+        return [python, "-m", "django", "db_worker", "--queue-name", queue, *options]
     raise ValueError(f"Unknown worker kind {kind!r}")

@@ -20,7 +20,6 @@ from tests.settings import (  # noqa: F401 - re-exported as this module's settin
     DEFAULT_AUTO_FIELD,
     INSTALLED_APPS,
     MIDDLEWARE,
-    ROOT_URLCONF,
     SECRET_KEY,
     STATIC_URL,
     TEMPLATES,
@@ -68,6 +67,10 @@ CACHES = {
 }
 IMAGEKIT_CACHE_BACKEND = "default"
 
+# The web processes (``manage.py runserver``, see servers.py) serve loopback.
+ROOT_URLCONF = "tests.scale.urls"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+
 MEDIA_ROOT = os.path.join(RUN_DIR, "media")
 MEDIA_URL = "/media/"
 
@@ -105,11 +108,15 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- RQ (django-rq) -------------------------------------------------------------
+# Queues as a site configures them: RQ's default serializer, except for the
+# one whose site chose JSON (its workers get the same --serializer).
 RQ_QUEUES = {
     "default": {"URL": redis_url(2)},
     "imagekit": {"URL": redis_url(2)},
     "imagekit-pair": {"URL": redis_url(2)},
     "imagekit-idle": {"URL": redis_url(2)},  # no worker: jobs stay for inspection
+    "imagekit-json": {"URL": redis_url(2), "SERIALIZER": "rq.serializers.JSONSerializer"},
+    "imagekit-chosen": {"URL": redis_url(2)},  # IMAGEKIT_RQ_SERIALIZER picks JSON
 }
 
 # --- Dramatiq (django-dramatiq) -------------------------------------------------

@@ -16,7 +16,6 @@ import django_rq
 import pytest
 from django.core.files.storage import default_storage
 from rq import Worker
-from rq.serializers import JSONSerializer
 
 from imagekit.cachefiles.payloads import payload_for
 
@@ -33,7 +32,7 @@ QUEUE = "imagekit-pair"
 def worker_pair(start_worker):
     """Two RQ workers serving one queue, both idle and listening."""
     pair = [start_worker("rq", queue=QUEUE, name=f"pair-{n}") for n in (1, 2)]
-    queue = django_rq.get_queue(QUEUE, serializer=JSONSerializer)
+    queue = django_rq.get_queue(QUEUE)
 
     def both_listening() -> bool:
         workers = Worker.all(queue=queue)
@@ -50,7 +49,7 @@ def test_two_workers_given_the_same_file_at_once_generate_it_once(
     upload = Upload.objects.create(image=upload_file())
     file = upload.counted
     payload = payload_for(file)
-    queue = django_rq.get_queue(QUEUE, serializer=JSONSerializer)
+    queue = django_rq.get_queue(QUEUE)  # as RQ_QUEUES configures it, like the backend
 
     jobs = [
         queue.enqueue_call("imagekit.tasks.generate_cachefile", args=(payload,), result_ttl=60)

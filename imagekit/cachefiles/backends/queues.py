@@ -229,7 +229,15 @@ class RQ(QueueBackend):
         queue = queues.get((name, serializer))
         if queue is None:
             import django_rq
+            from rq.serializers import resolve_serializer
 
+            if serializer is not None:
+                try:
+                    resolve_serializer(serializer)  # also takes RQ's "json" and "pickle"
+                except (ImportError, AttributeError, ValueError, NotImplementedError) as exc:
+                    raise ImproperlyConfigured(
+                        f"IMAGEKIT_RQ_SERIALIZER = {serializer!r} is not an RQ serializer: {exc}"
+                    ) from exc
             queue = queues[name, serializer] = django_rq.get_queue(name, serializer=serializer)
         return queue
 
