@@ -88,6 +88,11 @@ _LIST_HEAD = b"(lp0\n"
 _MAX_TAILS = 4096
 _tails: dict[Hashable, tuple[bytes, frozenset[str], tuple[Any, ...]]] = {}
 _tails_lock = threading.Lock()
+# Digests already computed: (tail key, source name) -> hex digest. The digest
+# is a pure function of the two (the key stands for the tail's pickle), and a
+# warm page asks for the same few again and again.
+_MAX_DIGESTS = 20000
+_digests: dict[tuple[Hashable, str], str] = {}
 
 
 class _TailPickler(CanonicalizingPickler):
@@ -139,6 +144,13 @@ def spec_hash(
     the cached tail, so that ids used in *key* cannot be reused by other
     objects. Without a key, or for unusual names, the full pickle is computed.
     """
+    if key is not None and type(name) is str:
+        try:
+            return _digests[key, name]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable part in the key
+            key = None
     items = [processors, format, options, autoconvert]
     if key is None or type(name) is not str:
         return pickle([name, *items])
@@ -154,7 +166,10 @@ def spec_hash(
         cached = (tail, strings, refs)
         with _tails_lock:
             if len(_tails) >= _MAX_TAILS:
+                # The refs go with the tails, so their ids may be reused:
+                # digests keyed by those ids go too.
                 _tails.clear()
+                _digests.clear()
             _tails[key] = cached
     tail, strings, _refs = cached
     if name in strings:
@@ -163,4 +178,8 @@ def spec_hash(
     digest.update(_name_part(name))
     digest.update(b"a")
     digest.update(tail)
-    return digest.hexdigest()
+    hexdigest = digest.hexdigest()
+    if len(_digests) >= _MAX_DIGESTS:
+        _digests.clear()
+    _digests[key, name] = hexdigest
+    return hexdigest

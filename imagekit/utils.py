@@ -6,6 +6,7 @@ pilkit's helpers are re-exported by name (ImageKit star-imported them), so
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -206,6 +207,12 @@ def sanitize_cache_key(key: str) -> str:
     """
     if not setting("IMAGEKIT_USE_MEMCACHED_SAFE_CACHE_KEY"):
         return key
+    return _memcached_safe(key)
+
+
+@functools.lru_cache(maxsize=20000)
+def _memcached_safe(key: str) -> str:
+    # A pure function of the key; warm pages ask for the same keys each request.
     cleaned = bad_memcached_key_chars.sub("", key)
     if len(cleaned) >= _MAX_CACHE_KEY_LENGTH:
         digest = hashlib.md5(key.encode("utf-8")).hexdigest()

@@ -503,3 +503,64 @@ def test_adjust_processor_runs_inside_a_spec(make_image):
     source = ContentFile(make_image("PNG", size=(4, 4), color="white"), name="w.png")
 
     assert opened(Darker(source=source).generate()).convert("RGB").getpixel((0, 0)) == (0, 0, 0)
+
+
+# --------------------------------------------------------------------------
+# Remembered names (a warm page asks for the same names again and again)
+# --------------------------------------------------------------------------
+
+
+class _Named(ImageSpec):
+    processors = [ResizeToFill(10, 10)]
+    format = "PNG"
+
+
+def _source_named(name):
+    return ContentFile(b"", name=name)
+
+
+def test_a_remembered_name_is_the_name_worked_out_afresh():
+    spec = _Named(source=_source_named("photos/dog.jpg"))
+    first = spec.cachefile_name
+
+    again = _Named(source=_source_named("photos/dog.jpg")).cachefile_name
+
+    assert again == first == f"CACHE/images/photos/dog/{spec.get_hash()}.png"
+
+
+def test_a_remembered_name_follows_the_cache_folder_setting(settings):
+    _ = _Named(source=_source_named("photos/dog.jpg")).cachefile_name
+    settings.IMAGEKIT_CACHEFILE_DIR = "thumbs"
+
+    name = _Named(source=_source_named("photos/dog.jpg")).cachefile_name
+
+    assert name.startswith("thumbs/photos/dog/")
+
+
+def test_a_remembered_name_follows_a_changed_class_format():
+    class Changing(ImageSpec):
+        processors = [ResizeToFill(10, 10)]
+        format = "PNG"
+
+    _ = Changing(source=_source_named("a.jpg")).cachefile_name
+    Changing.format = "JPEG"
+
+    assert Changing(source=_source_named("a.jpg")).cachefile_name.endswith(".jpg")
+
+
+_namer_calls: list[object] = []
+
+
+def counting_namer(generator):
+    """A project's own namer: the name changes with every call."""
+    _namer_calls.append(generator)
+    return f"CACHE/custom/{len(_namer_calls)}.png"
+
+
+def test_a_project_namer_is_asked_every_time(settings):
+    settings.IMAGEKIT_SPEC_CACHEFILE_NAMER = "tests.test_specs.counting_namer"
+    _namer_calls.clear()
+
+    names = [_Named(source=_source_named("a.jpg")).cachefile_name for _ in range(2)]
+
+    assert names == ["CACHE/custom/1.png", "CACHE/custom/2.png"]

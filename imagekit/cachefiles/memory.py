@@ -69,6 +69,16 @@ class ProcessMemory:
             self._entries.clear()
             self._epoch = epoch
 
+    def knows(self, key: str) -> bool:
+        """Return whether the file with state *key* is known to exist."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return False
+        if entry[0] is not None and entry[0] < time.monotonic():
+            self.forget(key)
+            return False
+        return True
+
     def get(self, key: str) -> tuple[bool, Dimensions | None]:
         """Return ``(known to exist, dimensions or None)`` for the state *key*."""
         entry = self._entries.get(key)

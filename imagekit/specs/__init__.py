@@ -11,6 +11,7 @@ from PIL import Image
 from pilkit.processors import ProcessorPipeline
 
 from .. import hashers
+from ..cachefiles import namers
 from ..cachefiles.strategies import load_strategy
 from ..conf import setting
 from ..exceptions import (
@@ -93,11 +94,39 @@ class ImageSpec(BaseImageSpec):
 
     @property
     def cachefile_name(self) -> str | None:
-        """The cache file's name from ``IMAGEKIT_SPEC_CACHEFILE_NAMER`` (None without a source)."""
-        if not self.source:
+        """The cache file's name from ``IMAGEKIT_SPEC_CACHEFILE_NAMER`` (None without a source).
+
+        With imagekit's own namers the name is a pure function of the namer,
+        ``IMAGEKIT_CACHEFILE_DIR``, the source's name and what the hash is made
+        of, so names are remembered by those (when the spec can name what its
+        hash is made of; see :meth:`_hash_tail_key`): a warm page then skips
+        hashing and path building.
+        """
+        source = self.source
+        if not source:
             return None
         namer = get_by_qname(setting("IMAGEKIT_SPEC_CACHEFILE_NAMER"), "namer")
-        return namer(self)
+        key = None
+        if namer in _PURE_NAMERS and type(getattr(source, "name", None)) is str:
+            tail = self._hash_tail_key(self.processors, self.format, self.options, self.autoconvert)
+            if tail is not None:
+                key = (namer, setting("IMAGEKIT_CACHEFILE_DIR"), source.name, tail[0])
+                try:
+                    return _spec_names[key]
+                except KeyError:
+                    pass
+                except TypeError:  # an unhashable part in the key
+                    key = None
+        name = namer(self)
+        if key is not None:
+            if len(_spec_names) >= _MAX_SPEC_NAMES:
+                _spec_names.clear()
+                _spec_name_refs.clear()
+            # Keep the tail's objects alive with the name, so that the ids in
+            # the key are not reused by other objects meanwhile.
+            _spec_names[key] = name
+            _spec_name_refs[key] = tail[1]
+        return name
 
     def __getstate__(self) -> dict[str, Any]:
         state = copy(self.__dict__)
@@ -263,6 +292,14 @@ _TAIL_ATTRS = ("processors", "format", "options", "autoconvert")
 _static_tail_classes: dict[type, bool] = {}
 
 
+# Names remembered by ImageSpec.cachefile_name: (namer, cache dir, source name,
+# tail key) -> name; the tail's objects are kept alive beside them.
+_MAX_SPEC_NAMES = 20000
+_spec_names: dict[tuple[Any, ...], str] = {}
+_spec_name_refs: dict[tuple[Any, ...], Any] = {}
+_PURE_NAMERS = frozenset({namers.source_name_as_path, namers.source_name_dot_hash, namers.hash})
+
+
 def _has_static_tail(spec: Any) -> bool:
     """Return whether *spec*'s hashed attributes are plain class attributes.
 
@@ -282,8 +319,8 @@ def _has_static_tail(spec: Any) -> bool:
         _static_tail_classes[cls] = static
     if not static:
         return False
-    instance_dict = getattr(spec, "__dict__", {})
-    return not any(name in instance_dict for name in _TAIL_ATTRS)
+    instance_dict = getattr(spec, "__dict__", None)
+    return instance_dict is None or instance_dict.keys().isdisjoint(_TAIL_ATTRS)
 
 
 def _binary_stream(source: Any) -> Any:

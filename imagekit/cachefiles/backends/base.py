@@ -188,14 +188,14 @@ class CachedFileBackend(AbstractCacheFileBackend):
                 local[key] = state
             return state
         memory = self.memory
+        if epoch is not _UNCHECKED and epoch is not None and memory.knows(key):
+            if local is not None:
+                local[key] = CacheFileState.EXISTS
+            return CacheFileState.EXISTS
         dims_key = self.get_dimensions_key(file)
         keys = [key, dims_key]
         if epoch is _UNCHECKED:
             keys.append(self.get_epoch_key())
-        elif epoch is not None and memory.get(key)[0]:
-            if local is not None:
-                local[key] = CacheFileState.EXISTS
-            return CacheFileState.EXISTS
         found = self.cache_call("get_many", keys, default={})
         if epoch is _UNCHECKED:
             epoch = self._check_epoch(found.get(keys[2]))
