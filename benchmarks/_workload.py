@@ -19,10 +19,13 @@ with one model::
 
 Modes:
 
-``cold``      time ``ImageCacheFile(spec).generate()`` from one source image,
-              under a fresh source name (so a fresh cache file name and state)
-              each repeat; peak extra RSS of the first generation; PSNR of the
-              result against the full-resolution reference.
+``cold``      time ``ImageCacheFile(spec).generate()`` from one source image;
+              before each repeat, ``CACHE/`` is deleted and the Django cache
+              cleared, as a user resets thumbnails, and a new cache file
+              object is built, as a new request would; after it, the file must
+              exist, be new and have been saved (else the mode fails: nothing
+              was generated); peak extra RSS of the first generation; PSNR of
+              the result against the full-resolution reference.
 ``draft``     the same for plain Pillow with ``Image.draft`` (no Django).
 ``build``     create the 100-photo project and generate every cache file.
 ``warm``      warm renders of the three templates and ``p.thumb.url``,
@@ -579,6 +582,35 @@ def _describe(image_path) -> dict:
         return {"size": list(im.size), "mode": im.mode, "format": im.format}
 
 
+class NotGenerated(Exception):
+    """A cold repeat generated nothing: its time would measure a no-op."""
+
+
+def reset_cache_files(media: Path) -> None:
+    """Forget every cache file the way a user does: delete CACHE/, clear the Django cache."""
+    from django.core.cache import caches
+
+    shutil.rmtree(media / "CACHE", ignore_errors=True)
+    caches["default"].clear()
+
+
+def check_generated(
+    output: Path, started_ns: int, calls: dict, repeat: int, seconds: float
+) -> None:
+    """Raise NotGenerated unless *output* was written by this repeat."""
+    saves = calls.get("storage", {}).get("save", 0)
+    # The folder was deleted just before; the modification time (with 10 ms
+    # for coarse file system clocks) and the storage's save() say the same.
+    fresh = output.exists() and output.stat().st_mtime_ns >= started_ns - 10_000_000
+    if not fresh or saves < 1:
+        raise NotGenerated(
+            f"repeat {repeat + 1}: generate() took {seconds * 1e3:.2f} ms but "
+            f"{'wrote ' + str(output) if fresh else str(output) + ' does not exist'} "
+            f"with {saves} storage save(s), after CACHE/ was deleted and the cache cleared: "
+            "nothing was generated (the process still believes the file exists?)"
+        )
+
+
 def mode_cold(params: dict) -> dict:
     from django.conf import settings
 
@@ -604,24 +636,28 @@ def mode_cold(params: dict) -> dict:
     cachefile("photos/warmup.jpg").generate()
 
     source = Path(params["source"])
+    name = f"photos/{params['case']}{source.suffix}"
+    shutil.copyfile(source, media / name)
     memory = PeakMemory()
-    times, first_counts, peak_kib, file = [], None, None, None
+    times, first_counts, peak_kib, output = [], None, None, None
     for i in range(params["repeats"]):
-        name = f"photos/{params['case']}-{i}{source.suffix}"
-        shutil.copyfile(source, media / name)
-        file = cachefile(name)
+        reset_cache_files(media)
+        file = cachefile(name)  # a new object, as the next request would build
+        output = media / file.name
         if i == 0:
             memory.start()
-            reset_counts()
         else:
             gc.collect()
+        reset_counts()
+        started_ns = time.time_ns()
         start = time.perf_counter()
         file.generate()
         times.append(time.perf_counter() - start)
+        repeat_counts = counts()
         if i == 0:
             peak_kib = memory.extra_kib()
-            first_counts = counts()
-    output = media / file.name
+            first_counts = repeat_counts
+        check_generated(output, started_ns, repeat_counts, i, times[-1])
     result = {
         "times_s": times,
         "time_s": statistics.median(times),
@@ -705,21 +741,24 @@ def mode_gi_build(params: dict) -> dict:
 def mode_gi(params: dict) -> dict:
     """One ``generateimages`` run with no cache file present (fresh process, empty cache)."""
     from django.conf import settings
-    from django.core.cache import caches
     from django.core.management import call_command
 
     project = Path(params["project"])
     setup(project, cache="locmem")
     cache_dir = Path(settings.MEDIA_ROOT) / "CACHE"
-    if cache_dir.exists():
-        shutil.rmtree(cache_dir)
-    caches["default"].clear()
+    reset_cache_files(Path(settings.MEDIA_ROOT))
     stdout, stderr = io.StringIO(), io.StringIO()
     gc.collect()
+    started_ns = time.time_ns()
     start = time.perf_counter()
     call_command("generateimages", *params["args"], stdout=stdout, stderr=stderr)
     elapsed = time.perf_counter() - start
-    files = sum(1 for _ in cache_dir.rglob("*.jpg")) if cache_dir.exists() else 0
+    # Written by this run: CACHE/ was deleted before it (10 ms for coarse clocks).
+    files = sum(
+        1
+        for path in (cache_dir.rglob("*.jpg") if cache_dir.exists() else ())
+        if path.stat().st_mtime_ns >= started_ns - 10_000_000
+    )
     error = None
     if files != params["photos"]:
         error = f"{files} cache files written for {params['photos']} sources"

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import sys
@@ -238,6 +239,14 @@ def run_enqueued(spec_id: str, queue: str, count: int) -> tuple[float, float]:
     start = time.perf_counter()
     call_command("generateimages", spec_id, "--enqueue", stdout=out, verbosity=0)
     returned = time.perf_counter() - start
+    # Fail now rather than wait for files nobody was asked to make.
+    summary = out.getvalue().strip()
+    queued = re.search(r"(\d+) queued", summary)
+    if queued is None or int(queued.group(1)) != count:
+        sys.exit(
+            f"error: {spec_id} --enqueue ({summary!r}) did not queue all {count} files "
+            "after CACHE/ was deleted and the cache cleared"
+        )
 
     def all_made() -> bool:
         states = cache.get_many(keys)

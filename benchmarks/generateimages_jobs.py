@@ -5,7 +5,10 @@ SQLite file database and a FileSystemStorage there, a tiny app with one
 model, and 200 JPEG sources (1280x960, noise over gradients, drawn with
 Pillow). A ``ResizeToFill(100, 50)`` JPEG spec is registered with
 ``register.source_group``. The two job counts run alternately, three rounds
-each, and the medians and their ratio are printed.
+each, and the medians and their ratio are printed. Before each run ``CACHE/``
+is deleted and the cache cleared, as a user resetting thumbnails would; after
+it, every cache file must have been written by that run, or the script stops
+with an error (a run that generated nothing would otherwise time a no-op).
 
 Sources:
 
@@ -152,6 +155,27 @@ def set_up(root: Path, count: int, source: str) -> None:
         register.source_group(GENERATOR_ID, PlainFileSourceGroup(paths))
 
 
+def reset_cache_files(root: Path) -> None:
+    """Forget every cache file the way a user does: delete CACHE/, clear the Django cache."""
+    from django.core.cache import caches
+
+    shutil.rmtree(root / "media" / "CACHE", ignore_errors=True)
+    caches["default"].clear()
+
+
+def check_generated(root: Path, count: int, started_ns: int, label: str) -> None:
+    """Exit with an error unless the run wrote all *count* cache files anew."""
+    cache_dir = root / "media" / "CACHE"
+    files = list(cache_dir.rglob("*.jpg")) if cache_dir.exists() else []
+    # 10 ms of allowance for file systems with coarse timestamps.
+    fresh = sum(1 for path in files if path.stat().st_mtime_ns >= started_ns - 10_000_000)
+    if fresh != count:
+        sys.exit(
+            f"error: {label} wrote {fresh} of {count} cache files ({len(files)} on disk) after "
+            "CACHE/ was deleted and the cache cleared: its time measured no generation"
+        )
+
+
 def time_run(jobs: int) -> float:
     from django.core.management import call_command
 
@@ -193,7 +217,10 @@ def main(argv: list[str] | None = None) -> None:
         timings: dict[int, list[float]] = {1: [], 2: []}
         for round_number in range(1, args.rounds + 1):
             for jobs in (1, 2):
+                reset_cache_files(root)
+                started_ns = time.time_ns()
                 seconds = time_run(jobs)
+                check_generated(root, args.count, started_ns, f"round {round_number} --jobs {jobs}")
                 timings[jobs].append(seconds)
                 print(f"round {round_number}  --jobs {jobs}: {seconds:6.2f} s", flush=True)
 

@@ -523,9 +523,10 @@ def report_cold(config: Config, runner: Runner, extra: dict) -> list[str]:
     lines = [
         "",
         "1. Cold generation: ImageCacheFile(spec).generate() of a 100x50 JPEG (ResizeToFill(100,",
-        "   50)), fresh source name each time. draft = Pillow alone: Image.open, draft('RGB',",
-        "   (200, 100)), ResizeToFill, save JPEG. MB = peak extra RSS of the first generation",
-        "   in a fresh process.",
+        "   50)); before each, CACHE/ deleted and the Django cache cleared, as users reset; after",
+        "   each, the file checked to be new (else an error, not a time). draft = Pillow alone:",
+        "   Image.open, draft('RGB', (200, 100)), ResizeToFill, save JPEG. MB = peak extra RSS",
+        "   of the first generation in a fresh process.",
     ]
     rows = []
     for spec in config.cold_cases:
@@ -836,7 +837,9 @@ def main(argv: list[str]) -> int:
     raw_path.write_text(json.dumps(raw, indent=1))
     print(text)
     print(f"\nraw results: {raw_path}")
-    return 0
+    # Loud: a workload that failed (such as a cold repeat that generated
+    # nothing) is listed above and makes the run fail.
+    return 1 if runner.errors else 0
 
 
 if __name__ == "__main__":
