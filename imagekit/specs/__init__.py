@@ -108,7 +108,7 @@ class ImageSpec(BaseImageSpec):
         namer = get_by_qname(setting("IMAGEKIT_SPEC_CACHEFILE_NAMER"), "namer")
         key = None
         if namer in _PURE_NAMERS and type(getattr(source, "name", None)) is str:
-            tail = self._hash_tail_key(self.processors, self.format, self.options, self.autoconvert)
+            tail = self._name_tail_key()
             if tail is not None:
                 key = (namer, setting("IMAGEKIT_CACHEFILE_DIR"), source.name, tail[0])
                 try:
@@ -185,6 +185,10 @@ class ImageSpec(BaseImageSpec):
             autoconvert,
         )
         return key, (processors, items or (), options)
+
+    def _name_tail_key(self) -> tuple[Any, tuple[Any, ...]] | None:
+        """Return :meth:`_hash_tail_key` for this spec's current attributes."""
+        return self._hash_tail_key(self.processors, self.format, self.options, self.autoconvert)
 
     def generate(self) -> io.BytesIO:
         """Process the source and return the encoded image in a ``BytesIO``."""

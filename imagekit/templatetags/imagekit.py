@@ -15,6 +15,7 @@ private ``parse_bits`` (whose signature changed in Django 6.1).
 
 from __future__ import annotations
 
+import functools
 import re
 from html import escape as html_escape
 from typing import Any
@@ -153,9 +154,17 @@ def parse_dimensions(dimensions: Any) -> dict[str, int | None]:
 
 def _escape(value: Any) -> str:
     """Escape *value* for HTML unless it is already safe (``conditional_escape``)."""
+    if type(value) is int:  # sizes: nothing to escape
+        return str(value)
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return html_escape(str(value), quote=True)
+
+
+@functools.lru_cache(maxsize=1024)
+def _escaped_name(name: str) -> str:
+    # Attribute names come from templates (and "src", "width"...): few, reused.
+    return html_escape(name, quote=True)
 
 
 def _literal(expression: FilterExpression) -> str | None:
@@ -243,7 +252,10 @@ class ImageKitNode(template.Node):
         # warm tag's time, and a page may hold hundreds of tags. _escape() is
         # conditional_escape() exactly, so the output is the same, and it is
         # pinned by tests against format_html's.
-        html = " ".join(f'{_escape(name)}="{_escape(value)}"' for name, value in attrs.items())
+        html = " ".join(
+            f'{_escaped_name(name) if type(name) is str else _escape(name)}="{_escape(value)}"'
+            for name, value in attrs.items()
+        )
         return SafeString(f"<img {html} />")
 
     def extra_attrs(self, context: Any, file: ImageCacheFile) -> dict[str, str]:
@@ -289,7 +301,9 @@ class _ThumbnailMixin:
             if self._generator_id is not None
             else DEFAULT_THUMBNAIL_GENERATOR
         )
-        return get_cachefile(context, generator_id, kwargs, self._source.resolve(context))
+        # Resolved once, here (get_cachefile would resolve them again).
+        kwargs["source"] = self._source.resolve(context)
+        return ImageCacheFile(generator_registry.get(generator_id, **kwargs))
 
     def extra_attrs(self, context: Any, file: ImageCacheFile) -> dict[str, str]:
         if self._srcset is _UNSET:

@@ -150,11 +150,6 @@ class CachedFileBackend(AbstractCacheFileBackend):
 
     # --- states -------------------------------------------------------------------
 
-    def _remembers(self) -> bool:
-        # A DummyCache means "remember nothing" (the default under DEBUG):
-        # the process memory must not remember either.
-        return not isinstance(self.cache, DummyCache)
-
     def get_state(self, file: Any, check_if_unknown: bool = True) -> str | None:
         """Return *file*'s state.
 
@@ -211,12 +206,13 @@ class CachedFileBackend(AbstractCacheFileBackend):
     def _request_epoch(self) -> Any:
         """Return the epoch this request checked the memory against.
 
-        ``_OUTSIDE`` outside a request (or with a dummy cache): the memory is
-        not used. ``_UNCHECKED`` if this request has not fetched the epoch yet.
-        None if it tried and the cache could not say: the memory is not used.
+        ``_OUTSIDE`` outside a request, or with a ``DummyCache`` (which means
+        "remember nothing", the default under DEBUG): the memory is not used.
+        ``_UNCHECKED`` if this request has not fetched the epoch yet. None if
+        it tried and the cache could not say: the memory is not used.
         """
         request = current_request()
-        if request is None or not self._remembers():
+        if request is None or isinstance(self.cache, DummyCache):
             return _OUTSIDE
         return request.epochs.get(id(self.memory), _UNCHECKED)
 
@@ -298,14 +294,15 @@ class CachedFileBackend(AbstractCacheFileBackend):
         state lookup brought them (inside a request) or this process
         remembers them; otherwise one ``get``.
         """
-        key, dims_key = self.get_key(file), self.get_dimensions_key(file)
+        key = self.get_key(file)
         epoch = self._request_epoch()
-        trusted = epoch not in (_OUTSIDE, _UNCHECKED, None)
+        trusted = epoch is not _OUTSIDE and epoch is not _UNCHECKED and epoch is not None
         known = False
         if trusted:
             known, dims = self.memory.get(key)
             if dims is not None:
                 return dims
+        dims_key = self.get_dimensions_key(file)
         local = get_active_state_cache()
         if local is not None and dims_key in local:
             return parse_dimensions(local[dims_key])
