@@ -265,6 +265,45 @@ def test_an_unset_cache_backend_is_a_dummy_cache_under_debug_in_a_fresh_process(
     assert output == "DummyCache"
 
 
+def _deprecation_warnings_at_setup(**settings_kwargs):
+    """Return the DeprecationWarning messages of configuring and setting up Django."""
+    script = textwrap.dedent(
+        f"""
+        import warnings
+        import django
+        from django.conf import settings
+        settings.configure(
+            INSTALLED_APPS=["imagekit"],
+            CACHES={{"default": {{"BACKEND": {LOCMEM!r}}}}},
+            **{settings_kwargs!r},
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            django.setup()
+        for warning in caught:
+            if warning.category is DeprecationWarning:
+                print(warning.message)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_setting_the_deprecated_local_state_timeout_warns():
+    messages = _deprecation_warnings_at_setup(IMAGEKIT_LOCAL_STATE_TIMEOUT=600)
+
+    assert "IMAGEKIT_LOCAL_STATE_TIMEOUT has no effect" in messages
+
+
+def test_leaving_the_local_state_timeout_unset_does_not_warn():
+    messages = _deprecation_warnings_at_setup()
+
+    assert "IMAGEKIT_LOCAL_STATE_TIMEOUT" not in messages
+
+
 def test_an_unknown_cache_backend_fails_when_settings_are_configured():
     script = textwrap.dedent(
         f"""
