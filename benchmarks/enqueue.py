@@ -37,6 +37,8 @@ import time
 from io import BytesIO, StringIO
 from pathlib import Path
 
+from _fresh import require_fresh_files  # benchmarks/, this script's folder
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "benchmarks")]
 
@@ -164,15 +166,7 @@ def check_generated(count: int, started_ns: int, label: str) -> None:
     """Exit with an error unless *count* cache files were written since *started_ns*."""
     from django.conf import settings
 
-    cache_dir = Path(settings.MEDIA_ROOT) / "CACHE"
-    files = list(cache_dir.rglob("*.jpg")) if cache_dir.exists() else []
-    # reset_cache_files() deleted CACHE/ just before; 10 ms for coarse clocks.
-    fresh = sum(1 for path in files if path.stat().st_mtime_ns >= started_ns - 10_000_000)
-    if fresh != count:
-        sys.exit(
-            f"error: {label} wrote {fresh} of {count} cache files after CACHE/ was deleted "
-            "and the cache cleared: its time measured no generation"
-        )
+    require_fresh_files(Path(settings.MEDIA_ROOT) / "CACHE", count, started_ns, label)
 
 
 def run_in_process(spec_id: str, jobs: int, count: int) -> float:

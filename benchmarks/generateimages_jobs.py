@@ -38,6 +38,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from _fresh import require_fresh_files  # benchmarks/, this script's folder
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GENERATOR_ID = "bench:thumbnail"
 
@@ -165,15 +167,7 @@ def reset_cache_files(root: Path) -> None:
 
 def check_generated(root: Path, count: int, started_ns: int, label: str) -> None:
     """Exit with an error unless the run wrote all *count* cache files anew."""
-    cache_dir = root / "media" / "CACHE"
-    files = list(cache_dir.rglob("*.jpg")) if cache_dir.exists() else []
-    # 10 ms of allowance for file systems with coarse timestamps.
-    fresh = sum(1 for path in files if path.stat().st_mtime_ns >= started_ns - 10_000_000)
-    if fresh != count:
-        sys.exit(
-            f"error: {label} wrote {fresh} of {count} cache files ({len(files)} on disk) after "
-            "CACHE/ was deleted and the cache cleared: its time measured no generation"
-        )
+    require_fresh_files(root / "media" / "CACHE", count, started_ns, label)
 
 
 def time_run(jobs: int) -> float:
