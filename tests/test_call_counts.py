@@ -9,6 +9,8 @@ process served it before, or once per file if it did not.
 from __future__ import annotations
 
 import pytest
+from asgiref.sync import async_to_sync
+from django.test import AsyncClient
 from django.urls import reverse
 
 from imagekit.cachefiles.backends import get_default_cachefile_backend
@@ -137,3 +139,17 @@ def test_a_changed_source_gets_its_new_file_generated(photos, storage, image_fil
     new = Photo.objects.get(pk=photo.pk).thumbnail
     assert new.url != old
     assert storage.exists(new.name)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_warm_page_served_through_asgi_costs_one_cache_round_trip(page, photos, storage, cache):
+    # Under ASGI Django sends request_started to synchronous receivers in a
+    # task of its own: what imagekit notes there must still reach the view.
+    get = async_to_sync(AsyncClient().get)
+    assert get(reverse("page", args=[page])).status_code == 200
+    cache.calls.clear()
+
+    response = get(reverse("page", args=[page]))
+
+    assert response.status_code == 200
+    assert cache.methods_called() == ["get_many"]

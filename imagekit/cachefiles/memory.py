@@ -6,15 +6,17 @@ the process makes them free. But a memory that nobody checks goes on believing
 in files after a site cleared the cache and deleted ``CACHE/`` (issue #10), so
 this one is a cache *of* the Django cache, never a second truth:
 
-* It is used only inside a request: between Django's ``request_started`` and
-  ``request_finished`` signals, which bracket every request served through
-  WSGI, ASGI or the test client. Outside one (a shell, a management command, a
-  task worker, a test that renders a template directly) every state is read
-  from the Django cache, as ImageKit does.
+* It is used only while the process serves a request: between Django's
+  ``request_started`` and ``request_finished`` signals, which bracket every
+  request served through WSGI, ASGI or the test client. In a process serving
+  none (a shell, a management command, a task worker, a test that renders a
+  template directly) every state is read from the Django cache, as ImageKit
+  does.
 * It is tagged with an *epoch*, a random token that lives in the Django cache
   under one key (:data:`EPOCH_KEY` after ``IMAGEKIT_CACHE_PREFIX``). The first
-  state a request asks for is fetched in the same round trip as the epoch; a
-  missing or changed epoch empties the memory before anything in it is used.
+  state asked for after a request starts is fetched in the same round trip as
+  the epoch; a missing or changed epoch empties the memory before anything in
+  it is used.
   ``cache.clear()``, Redis' ``FLUSHALL`` and eviction remove the epoch;
   imagekit replaces it whenever it invalidates a file that other processes may
   remember (a forced regeneration, a failed one).
@@ -29,11 +31,10 @@ from __future__ import annotations
 
 import threading
 import time
-from contextvars import ContextVar
 
 from ..conf import setting
 
-__all__ = ["EPOCH_KEY", "ProcessMemory", "RequestMark", "current_request"]
+__all__ = ["EPOCH_KEY", "ProcessMemory", "Requests", "requests"]
 
 #: The key of the epoch, after ``IMAGEKIT_CACHE_PREFIX``. No state key can
 #: collide with it: those end in ``-state``.
@@ -55,6 +56,9 @@ class ProcessMemory:
         self._lock = threading.Lock()
         self._epoch: str | None = None
         self._entries: dict[str, tuple[float | None, Dimensions | None]] = {}
+        #: The request generation (see :class:`Requests`) at which the epoch
+        #: was last checked; -1: never.
+        self.checked_generation = -1
 
     @property
     def epoch(self) -> str | None:
@@ -123,33 +127,44 @@ class ProcessMemory:
         return len(self._entries)
 
 
-class RequestMark:
-    """The request being served in this context, and the epochs it has checked.
+class Requests:
+    """The requests this process is serving, as Django's request signals tell.
 
-    ``epochs`` maps each :class:`ProcessMemory` (by id) that this request has
-    validated to the epoch it found; a memory absent from it has not been
-    checked yet in this request, and one mapped to None may not be used.
+    ``active`` counts requests started and not yet finished; ``generation``
+    counts every request ever started. A memory checked at generation *g*
+    has been checked since the start of every request under way if
+    ``generation`` is still *g*.
+
+    Kept in plain process-wide counters, not in a context variable: under
+    ASGI, Django sends ``request_started`` to synchronous receivers in a
+    task of their own, whose context the view never sees.
     """
 
-    __slots__ = ("epochs",)
-
     def __init__(self) -> None:
-        self.epochs: dict[int, str | None] = {}
+        self._lock = threading.Lock()
+        self.active = 0
+        self.generation = 0
+
+    def started(self) -> None:
+        with self._lock:
+            self.active += 1
+            self.generation += 1
+
+    def finished(self) -> None:
+        with self._lock:
+            if self.active:
+                self.active -= 1
 
 
-_request: ContextVar[RequestMark | None] = ContextVar("imagekit_request", default=None)
-
-
-def current_request() -> RequestMark | None:
-    """Return the mark of the request being served here, or None outside one."""
-    return _request.get()
+#: The requests of this process.
+requests = Requests()
 
 
 def request_started(**kwargs: object) -> None:
-    """Receiver of ``request_started``: a new request may use the memory once checked."""
-    _request.set(RequestMark())
+    """Receiver of ``request_started``: memories must be checked again before use."""
+    requests.started()
 
 
 def request_finished(**kwargs: object) -> None:
-    """Receiver of ``request_finished``: what follows is outside a request."""
-    _request.set(None)
+    """Receiver of ``request_finished``."""
+    requests.finished()

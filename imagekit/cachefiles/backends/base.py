@@ -24,7 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 from ...conf import setting
 from ...utils import get_cache, sanitize_cache_key
 from ..local import get_active_state_cache
-from ..memory import EPOCH_KEY, ProcessMemory, current_request
+from ..memory import EPOCH_KEY, ProcessMemory, requests
 from . import lock
 from .guard import call_guarded
 
@@ -191,9 +191,10 @@ class CachedFileBackend(AbstractCacheFileBackend):
         keys = [key, dims_key]
         if epoch is _UNCHECKED:
             keys.append(self.get_epoch_key())
+            generation = requests.generation  # before the fetch: a later start checks again
         found = self.cache_call("get_many", keys, default={})
         if epoch is _UNCHECKED:
-            epoch = self._check_epoch(found.get(keys[2]))
+            epoch = self._check_epoch(found.get(keys[2]), generation)
         state, dims = found.get(key), found.get(dims_key)
         if local is not None:
             local[key] = state
@@ -204,24 +205,28 @@ class CachedFileBackend(AbstractCacheFileBackend):
         return state
 
     def _request_epoch(self) -> Any:
-        """Return the epoch this request checked the memory against.
+        """Return the epoch the memory was checked against in the current requests.
 
-        ``_OUTSIDE`` outside a request, or with a ``DummyCache`` (which means
-        "remember nothing", the default under DEBUG): the memory is not used.
-        ``_UNCHECKED`` if this request has not fetched the epoch yet. None if
-        it tried and the cache could not say: the memory is not used.
+        ``_OUTSIDE`` when the process serves no request, or with a
+        ``DummyCache`` (which means "remember nothing", the default under
+        DEBUG): the memory is not used. ``_UNCHECKED`` if a request started
+        since the memory was last checked. None if the last check could not
+        reach the cache: the memory is not used.
         """
-        request = current_request()
-        if request is None or isinstance(self.cache, DummyCache):
+        if not requests.active or isinstance(self.cache, DummyCache):
             return _OUTSIDE
-        return request.epochs.get(id(self.memory), _UNCHECKED)
+        memory = self.memory
+        if memory.checked_generation != requests.generation:
+            return _UNCHECKED
+        return memory.epoch
 
-    def _check_epoch(self, epoch: str | None) -> str | None:
+    def _check_epoch(self, epoch: str | None, generation: int) -> str | None:
         """Validate the memory against the *epoch* just fetched; return the epoch in force.
 
         A missing epoch (a new or cleared cache) is created; a changed one
         empties the memory. Either way the memory then trusts only what this
-        epoch covers.
+        epoch covers, until the next request starts (*generation* is the
+        request generation at which the epoch was fetched).
         """
         if epoch is None:
             token = uuid.uuid4().hex
@@ -230,10 +235,9 @@ class CachedFileBackend(AbstractCacheFileBackend):
                 epoch = token
             elif added is False:  # another process created it just now
                 epoch = self.cache_call("get", self.get_epoch_key())
-        self.memory.adopt(epoch)
-        request = current_request()
-        if request is not None:
-            request.epochs[id(self.memory)] = epoch
+        memory = self.memory
+        memory.adopt(epoch)
+        memory.checked_generation = generation
         return epoch
 
     def renew_epoch(self) -> None:
@@ -246,9 +250,6 @@ class CachedFileBackend(AbstractCacheFileBackend):
         epoch = uuid.uuid4().hex
         self.cache_call("set", self.get_epoch_key(), epoch, None)
         self.memory.adopt(epoch)
-        request = current_request()
-        if request is not None:
-            request.epochs[id(self.memory)] = epoch
 
     renew_epoch.alters_data = True
 
