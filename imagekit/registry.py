@@ -14,8 +14,6 @@ from typing import Any
 
 from .exceptions import AlreadyRegistered, NotRegistered
 from .signals import (
-    content_required,
-    existence_required,
     source_changed,
     source_created,
     source_deleted,
@@ -30,7 +28,6 @@ __all__ = [
     "SourceGroupRegistry",
     "Unregister",
     "cachefile_registry",
-    "connect_receivers",
     "generator_registry",
     "register",
     "source_group_registry",
@@ -227,27 +224,3 @@ cachefile_registry = CacheFileRegistry()
 source_group_registry = SourceGroupRegistry()
 register = Register()
 unregister = Unregister()
-
-
-def connect_receivers() -> None:
-    """Connect imagekit's signal receivers (idempotent: every one has a dispatch_uid).
-
-    Called when this module is first imported, so the fields and tags work
-    even in projects that do not list ``"imagekit"`` in ``INSTALLED_APPS``.
-    """
-    content_required.connect(
-        generator_registry.content_required_receiver,
-        dispatch_uid="imagekit.registry.content_required",
-    )
-    existence_required.connect(
-        generator_registry.existence_required_receiver,
-        dispatch_uid="imagekit.registry.existence_required",
-    )
-    for signal in SourceGroupRegistry._callbacks:
-        signal.connect(
-            source_group_registry.source_group_receiver,
-            dispatch_uid=f"imagekit.registry.source_group.{SourceGroupRegistry._callbacks[signal]}",
-        )
-
-
-connect_receivers()

@@ -1,7 +1,7 @@
 """Signals sent by imagekit.
 
 Every signal is a plain :class:`django.dispatch.Signal`. Receivers connected
-by imagekit itself are attached in :func:`imagekit.registry.connect_receivers`.
+by imagekit itself are attached in :func:`imagekit.receivers.connect_receivers`.
 """
 
 from django.dispatch import Signal

@@ -513,3 +513,25 @@ def test_registered_spec_class_is_generated_just_in_time(media_storage, make_ima
     file.url  # noqa: B018 - reading the URL sends existence_required
 
     assert media_storage.exists(file.name)
+
+
+def test_connecting_the_receivers_again_relays_each_signal_once():
+    from imagekit.receivers import connect_receivers
+
+    calls = []
+
+    class Relayed(ImageSpec):
+        processors = [ResizeToFill(4, 4)]
+        cachefile_strategy = {"on_existence_required": calls.append}
+
+    register.generator("tests:relayed-once", Relayed)
+    try:
+        connect_receivers()
+        connect_receivers()
+        file = ImageCacheFile(Relayed(source=ContentFile(b"", name="a.jpg")))
+
+        file._require_existence()
+    finally:
+        unregister.generator("tests:relayed-once")
+
+    assert calls == [file]
