@@ -209,3 +209,45 @@ def test_a_suite_that_clears_media_and_cache_between_tests_gets_real_files(
     files = cache_files(suite_storage)
     assert len(files) == 3
     assert all(path.stat().st_size > 0 for path in files)
+
+
+# --------------------------------------------------------------------------
+# A cache shared with django-imagekit during a switch (docs/upgrading.rst)
+# --------------------------------------------------------------------------
+
+
+def imagekit_state_key(name: str) -> str:
+    """The key django-imagekit 6.1 reads and writes: prefix, name, "-state"."""
+    return f"imagekit:{name}-state"
+
+
+def test_a_file_imagekit_made_is_used_and_measured_once(photos, media_storage, client):
+    file = photos[0].thumbnail
+    file.generate()  # the file exists on disk...
+    caches["default"].clear()
+    caches["default"].set(imagekit_state_key(file.name), "exists")  # ...as django-imagekit left it
+    opened = []
+    real_open = media_storage.open
+
+    def counting_open(name, mode="rb"):
+        opened.append(name)
+        return real_open(name, mode)
+
+    media_storage.open = counting_open
+    try:
+        client.get(reverse("page", args=["spec field"]))
+        client.get(reverse("page", args=["spec field"]))
+    finally:
+        del media_storage.open
+
+    assert opened.count(file.name) == 1  # measured once, then its size recorded
+
+
+def test_what_imagekit_reads_is_what_it_wrote(photos, media_storage, client):
+    client.get(reverse("page", args=["spec field"]))
+
+    values = [caches["default"].get(imagekit_state_key(p.thumbnail.name)) for p in photos]
+
+    # django-imagekit compares with == "exists": a plain str, nothing else.
+    assert values == ["exists"] * len(photos)
+    assert {type(value) for value in values} == {str}
