@@ -153,3 +153,19 @@ def test_a_warm_page_served_through_asgi_costs_one_cache_round_trip(page, photos
 
     assert response.status_code == 200
     assert cache.methods_called() == ["get_many"]
+
+
+def test_a_page_after_the_cache_was_cleared_asks_each_state_and_size_once(
+    photos, storage, cache, client
+):
+    serve(client, "spec field")
+    cache.clear()  # files still in storage, states and sizes gone (a restart, say)
+    cache.calls.clear()
+
+    serve(client, "spec field")
+
+    # Per file: one get_many (state and size), one set once the storage said
+    # it exists, one set_many once it was measured; plus one add (the epoch).
+    assert sorted(cache.methods_called()) == sorted(
+        ["add"] + ["get_many", "set", "set_many"] * len(photos)
+    )

@@ -34,13 +34,17 @@ import time
 
 from ..conf import setting
 
-__all__ = ["EPOCH_KEY", "ProcessMemory", "Requests", "requests"]
+__all__ = ["ABSENT", "EPOCH_KEY", "ProcessMemory", "Requests", "requests"]
 
 #: The key of the epoch, after ``IMAGEKIT_CACHE_PREFIX``. No state key can
 #: collide with it: those end in ``-state``.
 EPOCH_KEY = "state-epoch"
 
 Dimensions = tuple[int, int]
+
+#: Remembered instead of a size when the cache held none for the file: the
+#: size is then measured without asking the cache again.
+ABSENT: tuple[()] = ()
 
 
 class ProcessMemory:
@@ -84,7 +88,11 @@ class ProcessMemory:
         return True
 
     def get(self, key: str) -> tuple[bool, Dimensions | None]:
-        """Return ``(known to exist, dimensions or None)`` for the state *key*."""
+        """Return ``(known to exist, dimensions)`` for the state *key*.
+
+        The dimensions are None when unknown, :data:`ABSENT` when the cache
+        was found to hold none.
+        """
         entry = self._entries.get(key)
         if entry is None:
             return False, None
@@ -114,6 +122,8 @@ class ProcessMemory:
             old = self._entries.pop(key, None)
             if dimensions is None and old is not None:
                 dimensions = old[1]
+            elif dimensions == ABSENT and old is not None and old[1]:
+                dimensions = old[1]  # a size recorded since is better than none
             while len(self._entries) >= size:
                 self._entries.pop(next(iter(self._entries)))
             self._entries[key] = (deadline, dimensions)

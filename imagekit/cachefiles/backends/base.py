@@ -24,7 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 from ...conf import setting
 from ...utils import get_cache, sanitize_cache_key
 from ..local import get_active_state_cache
-from ..memory import EPOCH_KEY, ProcessMemory, requests
+from ..memory import ABSENT, EPOCH_KEY, ProcessMemory, requests
 from . import lock
 from .guard import call_guarded
 
@@ -164,29 +164,35 @@ class CachedFileBackend(AbstractCacheFileBackend):
         """
         key = self.get_key(file)
         local = get_active_state_cache()
+        sized = False
         if local is not None and key in local:
             state = local[key]
         else:
-            state = self._read_state(file, key, local)
+            state, sized = self._read_state(file, key, local)
         if state is None and check_if_unknown:
             exists = self._exists(file)
             state = CacheFileState.EXISTS if exists else CacheFileState.DOES_NOT_EXIST
             self.set_state(file, state)
+            if exists and sized:  # its size was asked just now, with the state: none is known
+                self.memory.remember(key, self.memory.epoch, ABSENT)
         return state
 
-    def _read_state(self, file: Any, key: str, local: Any) -> str | None:
-        """Read *file*'s state from this process's memory or the Django cache."""
+    def _read_state(self, file: Any, key: str, local: Any) -> tuple[str | None, bool]:
+        """Read *file*'s state from this process's memory or the Django cache.
+
+        Return the state, and whether the recorded size was fetched with it.
+        """
         epoch = self._request_epoch()
         if epoch is _OUTSIDE:
             state = self.cache_call("get", key)
             if local is not None:
                 local[key] = state
-            return state
+            return state, False
         memory = self.memory
         if epoch is not _UNCHECKED and epoch is not None and memory.knows(key):
             if local is not None:
                 local[key] = CacheFileState.EXISTS
-            return CacheFileState.EXISTS
+            return CacheFileState.EXISTS, False
         dims_key = self.get_dimensions_key(file)
         keys = [key, dims_key]
         if epoch is _UNCHECKED:
@@ -201,8 +207,9 @@ class CachedFileBackend(AbstractCacheFileBackend):
             if dims is not None:
                 local[dims_key] = dims
         if state == CacheFileState.EXISTS:
-            memory.remember(key, epoch, parse_dimensions(dims))
-        return state
+            # ABSENT: the cache had no size just now; get_dimensions need not ask again.
+            memory.remember(key, epoch, parse_dimensions(dims) or ABSENT)
+        return state, epoch is not None
 
     def _request_epoch(self) -> Any:
         """Return the epoch the memory was checked against in the current requests.
@@ -301,6 +308,8 @@ class CachedFileBackend(AbstractCacheFileBackend):
         known = False
         if trusted:
             known, dims = self.memory.get(key)
+            if dims == ABSENT:
+                return None  # asked with the state in this request: the file is measured
             if dims is not None:
                 return dims
         dims_key = self.get_dimensions_key(file)
