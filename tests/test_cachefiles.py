@@ -592,6 +592,52 @@ def test_private_generate_logs_nothing_when_the_storage_keeps_the_name(storage, 
     assert caplog.records == []
 
 
+def test_private_generate_leaves_a_taken_name_alone_and_says_so(storage, caplog):
+    # ImageKit's behaviour (its own test suite pins it): the storage picks a
+    # free name, and the warning names the storage, both names and the backend.
+    first = ImageCacheFile(PlainGenerator(data=b"first"), storage=storage)
+    first._generate()
+    second = ImageCacheFile(PlainGenerator(data=b"second"), name=first.name, storage=storage)
+
+    with caplog.at_level(logging.WARNING, logger="imagekit"):
+        second._generate()
+
+    [record] = caplog.records
+    saved_storage, name, actual_name, backend = record.args
+    assert (saved_storage, name, backend) == (storage, first.name, second.cachefile_backend)
+    assert actual_name != name
+    with storage.open(name) as kept, storage.open(actual_name) as other:
+        assert (kept.read(), other.read()) == (b"first", b"second")
+
+
+def test_private_generate_replaces_the_file_on_a_storage_that_allows_overwriting(tmp_path, caplog):
+    storage = FileSystemStorage(location=str(tmp_path), allow_overwrite=True)
+    ImageCacheFile(PlainGenerator(data=b"first"), storage=storage)._generate()
+    again = ImageCacheFile(PlainGenerator(data=b"second"), storage=storage)
+
+    with caplog.at_level(logging.WARNING, logger="imagekit"):
+        again._generate()
+
+    assert caplog.records == []
+    with storage.open(again.name) as saved:
+        assert saved.read() == b"second"
+    assert os.listdir(os.path.dirname(storage.path(again.name))) == [os.path.basename(again.name)]
+
+
+def test_a_forced_regeneration_replaces_the_file_in_place_without_a_warning(storage, caplog):
+    file = ImageCacheFile(PlainGenerator(data=b"first"), storage=storage)
+    file.generate()
+    again = ImageCacheFile(PlainGenerator(data=b"second"), storage=storage)
+
+    with caplog.at_level(logging.WARNING, logger="imagekit"):
+        again.generate(force=True)
+
+    assert caplog.records == []
+    with storage.open(file.name) as saved:
+        assert saved.read() == b"second"
+    assert os.listdir(os.path.dirname(storage.path(file.name))) == [os.path.basename(file.name)]
+
+
 # --------------------------------------------------------------------------
 # repr() and str()
 # --------------------------------------------------------------------------

@@ -266,13 +266,20 @@ def save_atomically(storage: Any, name: str, content: Any, replace: bool = True)
 
 
 def _link_to_free_name(storage: Any, source_path: str, name: str) -> str:
-    """Hard-link *source_path* to *name*, or to a free name if taken; return it."""
+    """Hard-link *source_path* to *name*, or to the free name the storage picks; return it.
+
+    A storage that keeps taken names (``FileSystemStorage(allow_overwrite=True)``)
+    has the file replaced in place instead, as its own ``save()`` would.
+    """
     candidate = name
     for _attempt in range(100):
         try:
             os.link(source_path, storage.path(candidate))
         except FileExistsError:
             candidate = storage.get_available_name(name)
+            if candidate == name:  # the storage overwrites: so do we, atomically
+                os.replace(source_path, storage.path(name))
+                return name
             continue
         return candidate
     raise FileExistsError(f"No free name for {name!r} in {storage!r}")
