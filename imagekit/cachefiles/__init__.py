@@ -153,9 +153,9 @@ class ImageCacheFile(BaseIKFile, ImageFile):
             get_logger().warning(
                 "The storage backend %s did not save the file with the requested name "
                 '("%s") and instead used "%s". This may be because a file already '
-                "existed with the requested name: generate() (not generate(force=True)) "
-                "or a race condition in the cache file backend %s may be the cause. "
-                "The file saved under the other name will not be used.",
+                "existed with the requested name: if so, generate() may have been meant "
+                "instead of generate(force=True), or the cache file backend %s has a "
+                "race condition. The file saved under the other name will not be used.",
                 self.storage,
                 self.name,
                 actual_name,
