@@ -513,6 +513,38 @@ def test_srcset_none_turns_the_default_scales_off(photo, monkeypatch):
     assert "srcset" not in attr_names(html)
 
 
+@pytest.mark.parametrize("scales", ["nan", "inf", "-2", "0", "big", "1.5 x", "11"])
+def test_a_bad_literal_srcset_is_a_syntax_error_naming_it(scales):
+    with pytest.raises(TemplateSyntaxError, match=r"^srcset: .*is not a scale factor"):
+        Template(
+            f"{{% load imagekit %}}{{% thumbnail '100x50' p.original_image srcset='{scales}' %}}"
+        )
+
+
+@pytest.mark.parametrize("scales", ["nan", "-2", "0", "big", [2, "inf"], float("nan"), True])
+def test_a_bad_srcset_from_a_variable_is_a_value_error_naming_it(photo, scales):
+    with pytest.raises(ValueError, match=r"^srcset: .*is not a scale factor"):
+        render("{% thumbnail '100x50' p.original_image srcset=s %}", {"p": photo, "s": scales})
+
+
+def test_srcset_from_a_variable_may_be_a_list_of_numbers(photo):
+    html = render("{% thumbnail '100x50' p.original_image srcset=s %}", {"p": photo, "s": [2]})
+
+    assert dict(img_attrs(html))["srcset"].endswith(" 2.0x")
+
+
+def test_a_bad_default_srcset_is_a_value_error_naming_the_setting(photo, monkeypatch):
+    monkeypatch.setattr(tags, "DEFAULT_THUMBNAIL_SRCSET_SCALES", ["twice"])
+
+    with pytest.raises(ValueError, match=r"^IMAGEKIT_DEFAULT_THUMBNAIL_SRCSET_SCALES: 'twice'"):
+        render("{% thumbnail '100x50' p.original_image %}", {"p": photo})
+
+
+def test_a_srcset_scale_that_leaves_no_pixel_is_a_value_error(photo):
+    with pytest.raises(ValueError, match=r"srcset: the scale factor 0\.001 leaves no pixel"):
+        render("{% thumbnail '100x50' p.original_image srcset='0.001' %}", {"p": photo})
+
+
 def test_the_default_srcset_setting_is_read_when_the_tag_library_is_imported(photo, settings):
     module_state = dict(vars(tags))
     settings.IMAGEKIT_DEFAULT_THUMBNAIL_SRCSET_SCALES = [3]

@@ -16,6 +16,7 @@ private ``parse_bits`` (whose signature changed in Django 6.1).
 from __future__ import annotations
 
 import functools
+import math
 import re
 from html import escape as html_escape
 from typing import Any
@@ -44,6 +45,7 @@ __all__ = [
     "get_cachefile",
     "parse_dimensions",
     "parse_ik_tag_bits",
+    "parse_srcset",
     "thumbnail",
 ]
 
@@ -127,6 +129,43 @@ def parse_ik_tag_bits(
                 )
         _args, html_attrs = _split_args(parser, attr_bits, tag_name, _HTML_KWARG)
     return tag_name, bits, html_attrs, varname
+
+
+#: The largest ``srcset`` scale factor accepted: ten times a thumbnail is no
+#: longer one, and a bigger factor is far more likely a typo than a screen.
+MAX_SRCSET_SCALE = 10.0
+
+
+def parse_srcset(value: Any, origin: str = "srcset") -> list[float]:
+    """Return the scale factors *value* stands for (``"1.5 2"``, ``[2, 3]``, ``2``).
+
+    Raise ``ValueError`` naming *origin* (the tag argument, or the setting it
+    came from) and the bad value for anything but finite factors above 0 and
+    at most :data:`MAX_SRCSET_SCALE`.
+    """
+    if isinstance(value, str):
+        parts: list[Any] = value.split()
+    elif isinstance(value, (list, tuple)):
+        parts = list(value)
+    else:
+        parts = [value]
+    factors = []
+    for part in parts:
+        try:
+            if isinstance(part, bool):
+                raise TypeError
+            factor = float(part)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f'{origin}: {part!r} is not a scale factor; give numbers such as srcset="1.5 2".'
+            ) from None
+        if not math.isfinite(factor) or not 0 < factor <= MAX_SRCSET_SCALE:
+            raise ValueError(
+                f"{origin}: {part!r} is not a scale factor above 0 and at most "
+                f"{MAX_SRCSET_SCALE:g}."
+            )
+        factors.append(factor)
+    return factors
 
 
 def parse_dimensions(dimensions: Any) -> dict[str, int | None]:
@@ -289,11 +328,25 @@ class _ThumbnailMixin:
         literal = _literal(dimensions)
         self._literal_dimensions = parse_dimensions(literal) if literal is not None else None
         self._source = source
+        # A literal srcset is checked when the template compiles.
+        self._literal_scales = None
+        srcset_literal = _literal(self._srcset) if self._srcset is not _UNSET else None
+        if srcset_literal is not None:
+            try:
+                self._literal_scales = parse_srcset(srcset_literal)
+            except ValueError as exc:
+                raise template.TemplateSyntaxError(str(exc)) from exc
 
     def get_file(self, context: Any, scale: float | None = None) -> ImageCacheFile:
         dimensions = self._literal_dimensions or parse_dimensions(self._dimensions.resolve(context))
         if scale is not None:
-            dimensions = {k: int(v * scale) if v else v for k, v in dimensions.items()}
+            scaled = {k: int(v * scale) if v else v for k, v in dimensions.items()}
+            if 0 in scaled.values():
+                raise ValueError(
+                    f"srcset: the scale factor {scale:g} leaves no pixel of a "
+                    f"{dimensions['width'] or ''}x{dimensions['height'] or ''} thumbnail."
+                )
+            dimensions = scaled
         kwargs = {k: _plain(v.resolve(context)) for k, v in self._generator_kwargs.items()}
         kwargs.update(dimensions)
         generator_id = (
@@ -306,17 +359,21 @@ class _ThumbnailMixin:
         return ImageCacheFile(generator_registry.get(generator_id, **kwargs))
 
     def extra_attrs(self, context: Any, file: ImageCacheFile) -> dict[str, str]:
-        if self._srcset is _UNSET:
-            scales = DEFAULT_THUMBNAIL_SRCSET_SCALES
+        if self._literal_scales is not None:
+            factors = self._literal_scales
         else:
-            scales = self._srcset.resolve(context)
-        if not scales:
+            if self._srcset is _UNSET:
+                scales, origin = (
+                    DEFAULT_THUMBNAIL_SRCSET_SCALES,
+                    "IMAGEKIT_DEFAULT_THUMBNAIL_SRCSET_SCALES",
+                )
+            else:
+                scales, origin = self._srcset.resolve(context), "srcset"
+            factors = parse_srcset(scales, origin) if scales else []
+        if not factors:
             return {}
-        if isinstance(scales, str):
-            scales = scales.split()
         entries = [f"{file.url} 1x"]
-        for scale in scales:
-            factor = float(scale)
+        for factor in factors:
             entries.append(f"{self.get_file(context, factor).url} {factor}x")
         return {"srcset": " , ".join(entries)}
 
