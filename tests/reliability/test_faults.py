@@ -15,6 +15,8 @@ from PIL import Image
 from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.cachefiles.backends import CacheFileState
+from imagekit.cachefiles.state import prefetch_cachefile_states, use_cachefile_state_cache
+from imagekit.generatorlibrary import Thumbnail
 from imagekit.processors import ResizeToFill
 from tests.reliability.helpers import files_under, free_port
 from tests.reliability.images import solid
@@ -129,8 +131,6 @@ def photos(stored_source):
 
 
 def thumbnail_names(photos) -> list[str]:
-    from imagekit.generatorlibrary import Thumbnail
-
     return [ImageCacheFile(Thumbnail(width=20, height=10, source=p)).name for p in photos]
 
 
@@ -154,6 +154,27 @@ def test_a_cache_outage_logs_one_warning(cache_down, photos, caplog):
     records = [r for r in caplog.records if r.name == "imagekit"]
     assert [r.levelno for r in records] == [logging.WARNING]
     assert "cache server is down" in records[0].getMessage()
+
+
+def test_prefetching_while_the_cache_is_down_leaves_the_states_unknown(cache_down, photos):
+    files = [ImageCacheFile(Thumbnail(width=20, height=10, source=p)) for p in photos]
+
+    with use_cachefile_state_cache() as states:
+        prefetch_cachefile_states(files)
+        prefetched = {key: states[key] for key in states}
+        urls = [file.url for file in files]
+
+    assert list(prefetched.values()) == [None, None, None]
+    assert all(url.endswith(".jpg") for url in urls)
+
+
+def test_prefetching_with_a_given_cache_that_is_down_does_not_raise(photos, fresh_cache_warning):
+    files = [ImageCacheFile(Thumbnail(width=20, height=10, source=p)) for p in photos]
+    states = {}
+
+    prefetch_cachefile_states(files, state_cache=states, cache=BrokenCache("down", {}))
+
+    assert list(states.values()) == [None, None, None]
 
 
 def test_a_page_renders_while_redis_is_unreachable(settings, backend, photos, media_storage):
