@@ -16,7 +16,7 @@ from imagekit.generatorlibrary import Thumbnail
 from imagekit.processors import Adjust, ResizeToFill, ResizeToFit
 from imagekit.registry import generator_registry, register, unregister
 from imagekit.specs import SpecHost, create_spec, create_spec_class
-from tests.models import AvatarThumbnail, Profile
+from tests.models import AvatarThumbnail, Photo, Profile
 
 RED = (255, 0, 0)
 BLUE = (0, 0, 255)
@@ -123,7 +123,9 @@ def test_generate_without_a_source_raises_missing_source():
     with pytest.raises(MissingSource) as excinfo:
         spec.generate()
 
-    assert str(excinfo.value) == f"The spec '{spec}' has no source file associated with it."
+    assert str(excinfo.value) == (
+        "The spec 'tests.test_specs.Fill20x10Png' has no source file associated with it."
+    )
 
 
 def test_missing_source_is_reachable_from_the_spec_class():
@@ -564,3 +566,29 @@ def test_a_project_namer_is_asked_every_time(settings):
     names = [_Named(source=_source_named("a.jpg")).cachefile_name for _ in range(2)]
 
     assert names == ["CACHE/custom/1.png", "CACHE/custom/2.png"]
+
+
+def test_a_missing_source_names_the_spec_its_id_and_the_empty_field(db):
+    photo = Photo.objects.create()
+
+    with pytest.raises(MissingSource) as excinfo:
+        photo.thumbnail.generator.generate()
+
+    message = str(excinfo.value)
+    assert "(tests:photo:thumbnail)" in message
+    assert f"(field tests.Photo.original_image of pk={photo.pk})" in message
+    assert " at 0x" not in message
+
+
+def test_a_deleted_source_file_names_the_spec_and_the_field(db, media_storage, image_file):
+    photo = Photo.objects.create(original_image=image_file("gone.jpg"))
+    media_storage.delete(photo.original_image.name)
+    photo = Photo.objects.get(pk=photo.pk)
+
+    with pytest.raises(MissingSource) as excinfo:
+        photo.thumbnail.generator.generate()
+
+    message = str(excinfo.value)
+    assert repr(photo.original_image.name) in message
+    assert "(tests:photo:thumbnail)" in message
+    assert f"(field tests.Photo.original_image of pk={photo.pk})" in message

@@ -6,7 +6,7 @@ import io
 from copy import copy
 from typing import Any
 
-from django.db.models.fields.files import ImageFieldFile
+from django.db.models.fields.files import FieldFile, ImageFieldFile
 from PIL import Image
 from pilkit.processors import ProcessorPipeline
 
@@ -194,7 +194,10 @@ class ImageSpec(BaseImageSpec):
         """Process the source and return the encoded image in a ``BytesIO``."""
         source = self.source
         if not source:
-            raise MissingSource(f"The spec '{self}' has no source file associated with it.")
+            raise MissingSource(
+                f"The spec '{_label(self)}' has no source file associated with it"
+                f"{_field_of(source)}."
+            )
         was_closed = getattr(source, "closed", False)
         if was_closed:
             try:
@@ -202,7 +205,7 @@ class ImageSpec(BaseImageSpec):
             except FileNotFoundError as exc:
                 raise MissingSourceFile(
                     f"The source file {getattr(source, 'name', source)!r} of the spec "
-                    f"'{self}' does not exist in its storage."
+                    f"'{_label(self)}'{_field_of(source)} does not exist in its storage."
                 ) from exc
         try:
             processors = self.processors
@@ -256,6 +259,14 @@ class ImageSpec(BaseImageSpec):
                 f"{type(exc).__name__}: {exc}"
             ) from exc
         return image
+
+
+def _field_of(source: Any) -> str:
+    """Say which model field *source* is, for messages (nothing for other files)."""
+    if not isinstance(source, FieldFile) or source.instance is None:
+        return ""
+    instance = source.instance
+    return f" (field {instance._meta.label}.{source.field.name} of pk={instance.pk!r})"
 
 
 def _label(spec: Any) -> str:
