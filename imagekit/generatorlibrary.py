@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .arguments import check_anchor
 from .conf import setting
 from .processors import Thumbnail as ThumbnailProcessor
 from .registry import register
@@ -29,7 +30,7 @@ class Thumbnail(ImageSpec):
         crop: bool | None = None,
         upscale: bool | None = None,
         format: str | None = DEFAULT_THUMBNAIL_FORMAT,
-        **kwargs: Any,
+        source: Any = None,
     ):
         self._thumbnail_args = (width, height, anchor, crop, upscale)
         self.format = format
@@ -39,9 +40,13 @@ class Thumbnail(ImageSpec):
         self._hash_args = tuple(
             (type(value), value) for value in (width, height, anchor, crop, upscale, format)
         )
+        check_anchor(anchor, "anchor")
         if anchor and crop is False:
             _ = self.processors  # pilkit refuses this combination: say so now
-        super().__init__(**kwargs)
+        # Compatibility: ImageKit took **kwargs and passed them on; ImageSpec
+        # takes nothing but the source, so naming it lets a wrong argument be
+        # reported as such (see GeneratorRegistry.get).
+        super().__init__(source=source)
 
     @property
     def processors(self) -> list[Any]:

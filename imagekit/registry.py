@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -75,7 +76,11 @@ class GeneratorRegistry:
                 f"The generator with id {id} is not registered (registered ids: {known})"
             ) from None
         if callable(generator):
-            built = generator(*args, **kwargs)
+            try:
+                built = generator(*args, **kwargs)
+            except TypeError as exc:
+                _explain_arguments(id, generator, args, kwargs, exc)
+                raise  # it came from inside the generator
             _record_origin(built, id, args, kwargs)
             return built
         return generator
@@ -101,6 +106,25 @@ class GeneratorRegistry:
 #: ``(id, args, kwargs)``. The task-queue backends send these,
 #: never the object, to their workers (see :mod:`imagekit.cachefiles.payloads`).
 ORIGIN_ATTRIBUTE = "_ik_origin"
+
+
+def _explain_arguments(
+    id: str, generator: Any, args: tuple[Any, ...], kwargs: dict[str, Any], exc: TypeError
+) -> None:
+    """Raise a ``TypeError`` naming *id* if *generator* does not take these arguments.
+
+    Only when the arguments do not fit the signature: a ``TypeError`` raised
+    inside the generator is left alone (the caller re-raises it).
+    """
+    try:
+        inspect.signature(generator).bind(*args, **kwargs)
+    except ValueError:  # no signature to compare with
+        return
+    except TypeError:
+        given = ", ".join([*(repr(a) for a in args), *(f"{k}=" for k in kwargs)])
+        raise TypeError(
+            f"The generator {id!r} does not take the arguments ({given}): {exc}"
+        ) from exc
 
 
 def _record_origin(generator: Any, id: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from PIL import Image
 from pilkit.processors import ProcessorPipeline
 
 from .. import hashers
+from ..arguments import check_format, check_options
 from ..cachefiles import namers
 from ..cachefiles.strategies import load_strategy
 from ..conf import setting
@@ -192,6 +193,9 @@ class ImageSpec(BaseImageSpec):
 
     def generate(self) -> io.BytesIO:
         """Process the source and return the encoded image in a ``BytesIO``."""
+        # Before any pixel is decoded: a typo must not cost a decode to find.
+        check_format(self.format, f"the format of the spec '{_label(self)}'")
+        check_options(self.options, self.format, f"the options of the spec '{_label(self)}'")
         source = self.source
         if not source:
             raise MissingSource(

@@ -27,9 +27,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.template.base import FilterExpression, Parser, Token
 from django.utils.safestring import SafeString
 
+from ..arguments import check_anchor, check_format
 from ..cachefiles import ImageCacheFile
 from ..conf import setting
-from ..exceptions import MissingSource, SourceImageError
+from ..exceptions import MissingSource, SourceImageError, UnknownFormat
 from ..registry import generator_registry
 from ..utils import get_logger
 
@@ -392,6 +393,32 @@ class ThumbnailImageTagNode(_ThumbnailMixin, ImageKitNode):
 # --- tags -----------------------------------------------------------------------
 
 
+#: The keyword arguments of ``{% thumbnail %}`` with the default generator.
+THUMBNAIL_ARGUMENTS = ("anchor", "crop", "upscale", "format", "srcset")
+
+
+def _compile_check(check: Any, value: Any, origin: str) -> None:
+    """Run *check* on a literal tag argument; a failure is a ``TemplateSyntaxError``."""
+    try:
+        check(value, origin)
+    except (ValueError, UnknownFormat) as exc:
+        raise template.TemplateSyntaxError(str(exc)) from exc
+
+
+def _check_thumbnail_arguments(tag_name: str, kwargs: dict[str, FilterExpression]) -> None:
+    unknown = [name for name in kwargs if name not in THUMBNAIL_ARGUMENTS]
+    if unknown:
+        raise template.TemplateSyntaxError(
+            f"'{tag_name}' got an unknown argument {unknown[0]}=; it takes "
+            f"{', '.join(name + '=' for name in THUMBNAIL_ARGUMENTS)} (and HTML "
+            f"attributes after '{HTML_ATTRS_DELIMITER}')."
+        )
+    for name, check in (("format", check_format), ("anchor", check_anchor)):
+        literal = _literal(kwargs[name]) if name in kwargs else None
+        if literal is not None:
+            _compile_check(check, literal, f"'{tag_name}' {name}=")
+
+
 @register.tag
 def generateimage(parser: Parser, token: Token) -> ImageKitNode:
     """Render an ``<img>`` for a registered generator, or assign its file.
@@ -405,6 +432,9 @@ def generateimage(parser: Parser, token: Token) -> ImageKitNode:
             f"'{tag_name}' takes exactly one positional argument, the generator id "
             f"(got {len(args)})."
         )
+    format_literal = _literal(kwargs["format"]) if "format" in kwargs else None
+    if format_literal is not None:
+        _compile_check(check_format, format_literal, f"'{tag_name}' format=")
     if varname:
         return GenerateImageAssignmentNode(args[0], kwargs, varname=varname)
     return GenerateImageTagNode(args[0], kwargs, html_attrs)
@@ -431,6 +461,8 @@ def thumbnail(parser: Parser, token: Token) -> ImageKitNode:
     literal = _literal(dimensions)
     if literal is not None:
         parse_dimensions(literal)  # report a bad literal geometry at compile time
+    if generator_id is None:  # imagekit:thumbnail: its arguments are known
+        _check_thumbnail_arguments(tag_name, kwargs)
     if varname:
         if "srcset" in kwargs:
             raise template.TemplateSyntaxError(
