@@ -1,5 +1,5 @@
 """Form fields."""
 
-from .fields import ProcessedImageField
+from .fields import ProcessableImageField, ProcessedImageField
 
-__all__ = ["ProcessedImageField"]
+__all__ = ["ProcessableImageField", "ProcessedImageField"]

@@ -11,7 +11,7 @@ from ..exceptions import SourceImageError
 from ..specs import SpecHost
 from ..utils import generate
 
-__all__ = ["ProcessedImageField"]
+__all__ = ["ProcessableImageField", "ProcessedImageField"]
 
 
 class ProcessedImageField(forms.ImageField, SpecHost):
@@ -61,3 +61,35 @@ class ProcessedImageField(forms.ImageField, SpecHost):
             processed.name = data.name
             return processed
         return data
+
+
+class ProcessableImageField(forms.ImageField):
+    """An ``ImageField`` that accepts only images its spec can process.
+
+    The default form field of the model :class:`~imagekit.models.ProcessedImageField`.
+    Django's ``ImageField`` only reads an upload's header (``verify()``), so a
+    truncated JPEG passed it and the model's ``save()`` then failed, a server
+    error. This field runs the spec on the upload while cleaning it: an
+    upload the spec cannot process (corrupt, truncated, over the pixel cap)
+    is the field's ``invalid_image`` error, and nothing is saved. The cleaned
+    value is the upload itself, processed again when the model saves it; that
+    second run is the price of keeping the model field's behaviour.
+    """
+
+    def __init__(self, *args: Any, spec_host: Any, **kwargs: Any):
+        self.spec_host = spec_host
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, data: Any) -> Any:
+        upload = super().to_python(data)
+        if upload is None:
+            return None
+        try:
+            generate(self.spec_host.get_spec(source=upload))
+        except SourceImageError as exc:
+            raise ValidationError(
+                self.error_messages["invalid_image"], code="invalid_image"
+            ) from exc
+        if hasattr(upload, "seek") and callable(upload.seek):
+            upload.seek(0)
+        return upload

@@ -99,3 +99,39 @@ def test_a_good_upload_is_stored(upload_form, media_root):
     save_if_valid(form)
 
     assert files_under(media_root) == ["processed/good.jpg"]
+
+
+# --- the model field's own form field (a ModelForm with no field declared) -------------
+
+
+class ModelUploadForm(forms.ModelForm):
+    class Meta:
+        model = ProcessedPhoto
+        fields = ["processed"]
+
+
+@bad_uploads
+def test_a_model_form_refuses_an_upload_the_fields_spec_cannot_process(name, data):
+    form = bound(ModelUploadForm, name, data)
+
+    assert not form.is_valid()
+    assert [error.code for error in form.errors.as_data()["processed"]] == ["invalid_image"]
+
+
+@pytest.mark.django_db
+@bad_uploads
+def test_a_model_form_stores_nothing_for_an_unusable_upload(media_root, name, data):
+    save_if_valid(bound(ModelUploadForm, name, data))
+
+    assert files_under(media_root) == []
+
+
+@pytest.mark.django_db
+def test_a_model_form_stores_a_good_upload_processed(media_root):
+    from PIL import Image
+
+    save_if_valid(bound(ModelUploadForm, "good.png", solid("PNG", size=(80, 60)), "image/png"))
+
+    assert files_under(media_root) == ["processed/good.jpg"]
+    with Image.open(media_root / "processed" / "good.jpg") as image:
+        assert (image.format, image.size) == ("JPEG", (50, 50))

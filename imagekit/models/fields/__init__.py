@@ -135,3 +135,15 @@ class ProcessedImageField(models.ImageField, SpecHostField):
     def contribute_to_class(self, cls: type, name: str, **kwargs: Any) -> None:
         self._set_spec_id(cls, name)
         super().contribute_to_class(cls, name, **kwargs)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        """Return a form field that refuses uploads this field's spec cannot process.
+
+        A ``form_class`` given by the caller (a ModelForm's ``formfield_callback``,
+        the admin) is used as given.
+        """
+        if "form_class" in kwargs:
+            return super().formfield(**kwargs)
+        from ...forms.fields import ProcessableImageField
+
+        return super().formfield(form_class=ProcessableImageField, spec_host=self, **kwargs)
