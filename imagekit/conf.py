@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["ImageKitConf", "setting", "settings"]
+__all__ = ["ImageKitConf", "missing_source_policy", "setting", "settings"]
 
 #: Seconds that generated-file states are remembered when ``DEBUG`` is on and
 #: ``IMAGEKIT_CACHE_TIMEOUT`` is unset.
@@ -172,3 +172,19 @@ def forget_settings(**kwargs: Any) -> None:
     Connected by :func:`imagekit.receivers.connect_receivers`.
     """
     _values.clear()
+
+
+def missing_source_policy() -> str:
+    """Return what templates do with a missing or unreadable source: "raise" or "empty".
+
+    ``IMAGEKIT_TEMPLATE_MISSING_SOURCE``; None means "raise" under DEBUG and
+    "empty" otherwise.
+    """
+    policy = setting("IMAGEKIT_TEMPLATE_MISSING_SOURCE", None)
+    if policy is None:
+        return "raise" if settings.DEBUG else "empty"
+    if policy not in ("raise", "empty"):
+        raise ImproperlyConfigured(
+            f"IMAGEKIT_TEMPLATE_MISSING_SOURCE = {policy!r}; use 'raise', 'empty' or None."
+        )
+    return policy

@@ -38,14 +38,34 @@ class MissingGeneratorId(Exception):
     """An object that needs a generator (spec) id has none."""
 
 
-class MissingSource(ValueError):
-    """A spec was asked to generate an image but has no source file.
+class _SilentInTemplates:
+    """Rendered as empty text by Django's templates, unless the site wants it raised.
 
-    Templates treat it as a silent variable failure, so ``{{ photo.thumb.url }}``
-    renders as empty text when the photo has no image.
+    Django asks ``silent_variable_failure`` of an exception raised while it
+    resolves ``{{ photo.thumb.url }}``, at the very moment it decides whether
+    to swallow it. So the answer follows ``IMAGEKIT_TEMPLATE_MISSING_SOURCE``
+    (by default: raised under DEBUG, where Django shows its error page, silent
+    otherwise, as in ImageKit), and a silenced error is logged as a warning
+    on the ``imagekit`` logger, naming the source and the spec.
     """
 
-    silent_variable_failure = True
+    @property
+    def silent_variable_failure(self) -> bool:
+        from .conf import missing_source_policy
+        from .utils import get_logger
+
+        if missing_source_policy() == "raise":
+            return False
+        get_logger().warning("A template rendered an empty value: %s", self)
+        return True
+
+
+class MissingSource(_SilentInTemplates, ValueError):
+    """A spec was asked to generate an image but has no source file.
+
+    Templates render ``{{ photo.thumb.url }}`` as empty text when the photo has
+    no image (see :class:`_SilentInTemplates` for DEBUG and the setting).
+    """
 
 
 class MissingSourceFile(MissingSource, FileNotFoundError):
@@ -57,7 +77,7 @@ class MissingSourceFile(MissingSource, FileNotFoundError):
     """
 
 
-class SourceImageError(ValueError):
+class SourceImageError(_SilentInTemplates, ValueError):
     """A spec's source could not be read as an image.
 
     Raised for corrupt, truncated, empty and non-image files, and for images
@@ -67,8 +87,6 @@ class SourceImageError(ValueError):
     it renders as empty text in ``{{ file.url }}``, and the template tags treat
     it as a missing source (see ``IMAGEKIT_TEMPLATE_MISSING_SOURCE``).
     """
-
-    silent_variable_failure = True
 
 
 # Names used by ImageKit for pilkit's exceptions.

@@ -741,20 +741,60 @@ def test_without_a_policy_a_missing_source_renders_nothing_when_debug_is_off(
     assert render(IMG_FORMS["thumbnail"], {"p": sourceless_photo}) == ""
 
 
-@pytest.mark.parametrize("policy", ["raise", "empty"])
-@pytest.mark.parametrize(
+ASSIGNING_TAGS = pytest.mark.parametrize(
     "tag_text",
     [
         "{% generateimage 'tests:photo:thumbnail' source=p.original_image as th %}",
         "{% thumbnail '100x50' p.original_image as th %}",
     ],
 )
-def test_the_url_of_an_assigned_file_without_a_source_renders_as_empty_text(
-    sourceless_photo, settings, policy, tag_text
-):
-    settings.IMAGEKIT_TEMPLATE_MISSING_SOURCE = policy
 
-    assert render(tag_text + "[{{ th.url }}]", {"p": sourceless_photo}) == "[]"
+
+@ASSIGNING_TAGS
+def test_the_url_of_an_assigned_file_without_a_source_renders_as_empty_text_and_warns(
+    sourceless_photo, settings, tag_text, caplog
+):
+    settings.IMAGEKIT_TEMPLATE_MISSING_SOURCE = "empty"
+
+    with caplog.at_level(logging.WARNING, logger="imagekit"):
+        html = render(tag_text + "[{{ th.url }}]", {"p": sourceless_photo})
+
+    assert html == "[]"
+    [record] = [r for r in caplog.records if r.name == "imagekit"]
+    message = record.getMessage()
+    assert message.startswith("A template rendered an empty value: The ")
+    assert "spec '" in message  # which spec ...
+    assert "(field tests.Photo.original_image of pk=" in message  # ... and which row
+
+
+@ASSIGNING_TAGS
+def test_the_url_of_an_assigned_file_without_a_source_raises_when_the_policy_says_so(
+    sourceless_photo, settings, tag_text
+):
+    settings.IMAGEKIT_TEMPLATE_MISSING_SOURCE = "raise"
+
+    with pytest.raises(MissingSource):
+        render(tag_text + "[{{ th.url }}]", {"p": sourceless_photo})
+
+
+@ASSIGNING_TAGS
+def test_under_debug_a_missing_source_in_a_variable_is_raised_by_default(
+    sourceless_photo, settings, tag_text
+):
+    settings.DEBUG = True
+    settings.IMAGEKIT_TEMPLATE_MISSING_SOURCE = None
+
+    with pytest.raises(MissingSource):
+        render(tag_text + "[{{ th.url }}]", {"p": sourceless_photo})
+
+
+def test_outside_debug_a_missing_source_in_a_variable_is_empty_by_default(
+    sourceless_photo, settings
+):
+    settings.DEBUG = False
+    settings.IMAGEKIT_TEMPLATE_MISSING_SOURCE = None
+
+    assert render("[{{ p.thumbnail.url }}]", {"p": sourceless_photo}) == "[]"
 
 
 # --------------------------------------------------------------------------

@@ -22,14 +22,12 @@ from html import escape as html_escape
 from typing import Any
 
 from django import template
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.template.base import FilterExpression, Parser, Token
 from django.utils.safestring import SafeString
 
 from ..arguments import check_anchor, check_format
 from ..cachefiles import ImageCacheFile
-from ..conf import setting
+from ..conf import missing_source_policy, setting
 from ..exceptions import MissingSource, SourceImageError, UnknownFormat
 from ..registry import generator_registry
 from ..utils import get_logger
@@ -237,17 +235,6 @@ def _resolve(value: Any, context: Any) -> Any:
 # --- nodes ---------------------------------------------------------------------
 
 
-def _missing_source_policy() -> str:
-    policy = setting("IMAGEKIT_TEMPLATE_MISSING_SOURCE", None)
-    if policy is None:
-        return "raise" if settings.DEBUG else "empty"
-    if policy not in ("raise", "empty"):
-        raise ImproperlyConfigured(
-            f"IMAGEKIT_TEMPLATE_MISSING_SOURCE = {policy!r}; use 'raise', 'empty' or None."
-        )
-    return policy
-
-
 class ImageKitNode(template.Node):
     """The shared base of the tag nodes: resolve arguments, build the file, render."""
 
@@ -273,7 +260,7 @@ class ImageKitNode(template.Node):
         try:
             return self.render_img(context)
         except (MissingSource, SourceImageError) as exc:
-            if _missing_source_policy() == "raise":
+            if missing_source_policy() == "raise":
                 raise
             logger.warning("imagekit tag rendered nothing: %s", exc)
             return ""
