@@ -6,9 +6,9 @@ from django.apps import AppConfig
 class ImageKitConfig(AppConfig):
     """Registers imagekit's system checks; nothing else happens at start-up.
 
-    Signal receivers are connected when :mod:`imagekit.registry` is imported,
-    so the fields keep working in projects that do not list ``"imagekit"`` in
-    ``INSTALLED_APPS``.
+    Signal receivers are connected when :mod:`imagekit` is first imported
+    (:func:`imagekit.receivers.connect_receivers`), so the fields keep working
+    in projects that do not list ``"imagekit"`` in ``INSTALLED_APPS``.
     """
 
     name = "imagekit"
