@@ -9,7 +9,21 @@ from django.core import checks
 
 from .conf import setting
 
-__all__ = ["check_cache_backend", "check_image_codecs", "register_checks"]
+__all__ = [
+    "check_cache_backend",
+    "check_dotted_paths",
+    "check_image_codecs",
+    "check_spec_field_sources",
+    "register_checks",
+]
+
+#: The settings that hold a dotted path, and what each names.
+DOTTED_PATH_SETTINGS = {
+    "IMAGEKIT_CACHEFILE_NAMER": "namer",
+    "IMAGEKIT_SPEC_CACHEFILE_NAMER": "namer",
+    "IMAGEKIT_DEFAULT_CACHEFILE_BACKEND": "file backend",
+    "IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY": "cache file strategy",
+}
 
 
 def check_cache_backend(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
@@ -58,7 +72,119 @@ def check_image_codecs(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
     ]
 
 
+def _spec_fields(app_configs: Any = None) -> list[tuple[type, Any]]:
+    """Return ``(model, descriptor)`` for every ``ImageSpecField`` of the apps' models.
+
+    All installed apps unless *app_configs* (as Django passes to checks) says which.
+    """
+    from django.apps import apps
+
+    from .models.fields.utils import ImageSpecFileDescriptor
+
+    if app_configs:
+        models = [model for config in app_configs for model in config.get_models()]
+    else:
+        models = apps.get_models()
+    found = []
+    for model in models:
+        for klass in model.__mro__:
+            for value in vars(klass).values():
+                if isinstance(value, ImageSpecFileDescriptor):
+                    found.append((model, value))
+    return found
+
+
+def check_spec_field_sources(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Report ``ImageSpecField``\\ s whose ``source`` names no field of their model."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db.models import FileField
+
+    messages = []
+    for model, descriptor in _spec_fields(app_configs):
+        source = descriptor.source_field_name
+        try:
+            model._meta.get_field(source)
+        except FieldDoesNotExist:
+            names = [f.name for f in model._meta.get_fields() if isinstance(f, FileField)]
+            messages.append(
+                checks.Error(
+                    f"The ImageSpecField {descriptor.attname!r} of {model._meta.label} has "
+                    f"source={source!r}, which is not a field of the model.",
+                    hint=(
+                        f"Name one of its file fields: {', '.join(map(repr, names))}."
+                        if names
+                        else "Give the model an ImageField to be the source."
+                    ),
+                    obj=model,
+                    id="imagekit.E002",
+                )
+            )
+    return messages
+
+
+def _import_error(path: Any, desc: str) -> str | None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from . import dotted_paths
+
+    try:
+        dotted_paths.import_by_path(path, desc)
+    except ImproperlyConfigured as exc:
+        return str(exc)
+    return None
+
+
+def check_dotted_paths(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Report dotted paths in ``IMAGEKIT_*`` settings and spec fields that do not import."""
+    messages = []
+    for name, desc in DOTTED_PATH_SETTINGS.items():
+        error = _import_error(setting(name), desc)
+        if error:
+            messages.append(_path_error(f"{name} = {setting(name)!r}", error))
+    storage = setting("IMAGEKIT_DEFAULT_FILE_STORAGE")
+    if storage not in getattr(settings, "STORAGES", {}):
+        error = _import_error(storage, "file storage backend")
+        if error:
+            messages.append(
+                _path_error(
+                    f"IMAGEKIT_DEFAULT_FILE_STORAGE = {storage!r}",
+                    f"{error} (nor is it a key of settings.STORAGES)",
+                )
+            )
+    for model, descriptor in _spec_fields(app_configs):
+        spec = getattr(descriptor.field, "_original_spec", None)
+        for attr, desc in (
+            ("cachefile_backend", "file backend"),
+            ("cachefile_strategy", "cache file strategy"),
+            ("cachefile_storage", "file storage backend"),
+        ):
+            value = getattr(spec, attr, None)
+            if isinstance(value, str) and value != setting("IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY"):
+                error = _import_error(value, desc)
+                if error:
+                    messages.append(
+                        _path_error(
+                            f"{attr}={value!r} of the ImageSpecField {descriptor.attname!r} "
+                            f"of {model._meta.label}",
+                            error,
+                            obj=model,
+                        )
+                    )
+    return messages
+
+
+def _path_error(what: str, error: str, obj: Any = None) -> checks.CheckMessage:
+    return checks.Error(
+        f"{what} does not import: {error}",
+        hint="Give the dotted path of an importable class or function.",
+        obj=obj,
+        id="imagekit.E003",
+    )
+
+
 def register_checks() -> None:
     """Register imagekit's checks (idempotent)."""
     checks.register(check_cache_backend, "imagekit")
     checks.register(check_image_codecs, "imagekit")
+    checks.register(check_spec_field_sources, "imagekit")
+    checks.register(check_dotted_paths, "imagekit")
