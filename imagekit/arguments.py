@@ -25,7 +25,7 @@ __all__ = ["ANCHORS", "UnknownOptionWarning", "check_anchor", "check_format", "c
 ANCHORS = ("auto", "c", "t", "b", "l", "r", "tl", "tr", "bl", "br")
 
 # Names people write for formats Pillow knows by another name.
-_FORMAT_ALIASES = {"JPG": "JPEG", "TIF": "TIFF", "HEIC": "HEIF"}
+_FORMAT_ALIASES = {"JPG": "JPEG", "TIF": "TIFF"}
 
 # The save() options Pillow reads, per format, for the formats sites use most.
 # Pillow ignores any other key silently; a key outside these is most likely

@@ -77,15 +77,17 @@ class ProcessMemory:
             self._entries.clear()
             self._epoch = epoch
 
+    def _entry(self, key: str) -> tuple[float | None, Dimensions | None] | None:
+        """Return the live entry for *key*, forgetting it if it has expired."""
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] is not None and entry[0] < time.monotonic():
+            self.forget(key)
+            return None
+        return entry
+
     def knows(self, key: str) -> bool:
         """Return whether the file with state *key* is known to exist."""
-        entry = self._entries.get(key)
-        if entry is None:
-            return False
-        if entry[0] is not None and entry[0] < time.monotonic():
-            self.forget(key)
-            return False
-        return True
+        return self._entry(key) is not None
 
     def get(self, key: str) -> tuple[bool, Dimensions | None]:
         """Return ``(known to exist, dimensions)`` for the state *key*.
@@ -93,14 +95,8 @@ class ProcessMemory:
         The dimensions are None when unknown, :data:`ABSENT` when the cache
         was found to hold none.
         """
-        entry = self._entries.get(key)
-        if entry is None:
-            return False, None
-        deadline, dimensions = entry
-        if deadline is not None and deadline < time.monotonic():
-            self.forget(key)
-            return False, None
-        return True, dimensions
+        entry = self._entry(key)
+        return (False, None) if entry is None else (True, entry[1])
 
     def remember(self, key: str, epoch: str | None, dimensions: Dimensions | None = None) -> None:
         """Record that the file with state *key* exists, as read under *epoch*.

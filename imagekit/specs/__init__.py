@@ -113,7 +113,7 @@ class ImageSpec(BaseImageSpec):
             if tail is not None:
                 key = (namer, setting("IMAGEKIT_CACHEFILE_DIR"), source.name, tail[0])
                 try:
-                    return _spec_names[key]
+                    return _spec_names[key][0]
                 except KeyError:
                     pass
                 except TypeError:  # an unhashable part in the key
@@ -122,11 +122,9 @@ class ImageSpec(BaseImageSpec):
         if key is not None:
             if len(_spec_names) >= _MAX_SPEC_NAMES:
                 _spec_names.clear()
-                _spec_name_refs.clear()
             # Keep the tail's objects alive with the name, so that the ids in
             # the key are not reused by other objects meanwhile.
-            _spec_names[key] = name
-            _spec_name_refs[key] = tail[1]
+            _spec_names[key] = (name, tail[1])
         return name
 
     def __getstate__(self) -> dict[str, Any]:
@@ -312,10 +310,10 @@ _static_tail_classes: dict[type, bool] = {}
 
 
 # Names remembered by ImageSpec.cachefile_name: (namer, cache dir, source name,
-# tail key) -> name; the tail's objects are kept alive beside them.
+# tail key) -> (name, the tail's objects). Keeping the objects alive keeps the
+# ids in the key from being reused by other objects meanwhile.
 _MAX_SPEC_NAMES = 20000
-_spec_names: dict[tuple[Any, ...], str] = {}
-_spec_name_refs: dict[tuple[Any, ...], Any] = {}
+_spec_names: dict[tuple[Any, ...], tuple[str, Any]] = {}
 _PURE_NAMERS = frozenset({namers.source_name_as_path, namers.source_name_dot_hash, namers.hash})
 
 
