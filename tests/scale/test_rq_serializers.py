@@ -43,20 +43,24 @@ def assert_json_jobs_for(upload: Upload, queue: str) -> None:
     )
 
 
+def json_jobs_run_by_a_json_worker(start_worker, upload: Upload, queue: str) -> None:
+    """Check the jobs waiting in *queue* are JSON, then let a JSON worker make the files."""
+    assert_json_jobs_for(upload, queue)
+    worker = start_worker("rq", queue=queue, options=["--serializer", JSON_SERIALIZER])
+    wait_until_generated(upload.thumbnail, [worker])
+    wait_until_generated(upload.preview, [worker])
+    assert default_storage.exists(upload.thumbnail.name)
+    assert default_storage.exists(upload.preview.name)
+
+
 def test_a_queue_configured_with_the_json_serializer_gets_json_jobs_its_worker_runs(
     settings, start_worker, use_backend, upload_file
 ):
     # RQ_QUEUES["imagekit-json"] has "SERIALIZER": "rq.serializers.JSONSerializer".
     settings.IMAGEKIT_RQ_QUEUE = "imagekit-json"
     use_backend("rq")
-    upload = queue_files(upload_file)
 
-    assert_json_jobs_for(upload, "imagekit-json")
-    worker = start_worker("rq", queue="imagekit-json", options=["--serializer", JSON_SERIALIZER])
-    wait_until_generated(upload.thumbnail, [worker])
-    wait_until_generated(upload.preview, [worker])
-    assert default_storage.exists(upload.thumbnail.name)
-    assert default_storage.exists(upload.preview.name)
+    json_jobs_run_by_a_json_worker(start_worker, queue_files(upload_file), "imagekit-json")
 
 
 def test_imagekit_rq_serializer_makes_json_jobs_for_a_worker_started_with_that_serializer(
@@ -66,11 +70,5 @@ def test_imagekit_rq_serializer_makes_json_jobs_for_a_worker_started_with_that_s
     settings.IMAGEKIT_RQ_QUEUE = "imagekit-chosen"
     settings.IMAGEKIT_RQ_SERIALIZER = JSON_SERIALIZER
     use_backend("rq")
-    upload = queue_files(upload_file)
 
-    assert_json_jobs_for(upload, "imagekit-chosen")
-    worker = start_worker("rq", queue="imagekit-chosen", options=["--serializer", JSON_SERIALIZER])
-    wait_until_generated(upload.thumbnail, [worker])
-    wait_until_generated(upload.preview, [worker])
-    assert default_storage.exists(upload.thumbnail.name)
-    assert default_storage.exists(upload.preview.name)
+    json_jobs_run_by_a_json_worker(start_worker, queue_files(upload_file), "imagekit-chosen")
