@@ -38,7 +38,11 @@ def check_cache_backend(app_configs: Any = None, **kwargs: Any) -> list[checks.C
         messages.append(
             checks.Error(
                 f"IMAGEKIT_CACHE_BACKEND = {alias!r} is not a key of settings.CACHES.",
-                hint="Name one of the caches in settings.CACHES.",
+                hint=(
+                    "Set IMAGEKIT_CACHE_BACKEND to one of "
+                    f"{', '.join(map(repr, settings.CACHES)) or 'the caches in settings.CACHES'}, "
+                    "or add a cache of that name to settings.CACHES."
+                ),
                 id="imagekit.E001",
             )
         )

@@ -27,6 +27,12 @@ DEBUG_CACHE_TIMEOUT = 300
 # IMAGEKIT_CACHE_BACKEND = "default" does not.
 _cache_backend_defaulted = False
 
+# True while django-appconf creates ImageKitConf below, which is when it calls
+# the configure_* hooks with the project's values. An unknown cache alias is
+# then let through, so that django.setup() succeeds and ``manage.py check``
+# reports it (imagekit.E001) with a hint; get_cache() refuses it on first use.
+_configuring = True
+
 
 def cache_backend_was_defaulted() -> bool:
     """Return True if the project did not set ``IMAGEKIT_CACHE_BACKEND``."""
@@ -113,10 +119,8 @@ class ImageKitConf(AppConf):
         """Resolve ``None`` to Django's default cache alias; reject unknown aliases."""
         if value is None:
             return DEFAULT_CACHE_ALIAS
-        if value not in getattr(settings, "CACHES", {}):
-            raise ImproperlyConfigured(
-                f"IMAGEKIT_CACHE_BACKEND = {value!r} is not present in settings.CACHES"
-            )
+        if value not in getattr(settings, "CACHES", {}) and not _configuring:
+            raise unknown_cache_backend(value)
         return value
 
     def configure_cache_timeout(self, value):
@@ -134,6 +138,17 @@ class ImageKitConf(AppConf):
         if value is None:
             return "default"
         return value
+
+
+_configuring = False
+
+
+def unknown_cache_backend(alias: Any) -> ImproperlyConfigured:
+    """Return the error for an ``IMAGEKIT_CACHE_BACKEND`` that names no cache."""
+    return ImproperlyConfigured(
+        f"IMAGEKIT_CACHE_BACKEND = {alias!r} is not present in settings.CACHES "
+        f"(its keys: {', '.join(map(repr, getattr(settings, 'CACHES', {}))) or 'none'})."
+    )
 
 
 # Reading django.conf.settings costs about a microsecond per attribute (it is a

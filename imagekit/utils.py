@@ -173,11 +173,14 @@ def get_cache():
     """
     from django.core.cache import caches
 
-    from .conf import cache_backend_was_defaulted
+    from .conf import cache_backend_was_defaulted, unknown_cache_backend
 
     if settings.DEBUG and cache_backend_was_defaulted():
         return _dummy_cache
-    return caches[setting("IMAGEKIT_CACHE_BACKEND")]
+    alias = setting("IMAGEKIT_CACHE_BACKEND")
+    if alias not in setting("CACHES"):
+        raise unknown_cache_backend(alias)
+    return caches[alias]
 
 
 def get_storage():
