@@ -155,25 +155,35 @@ def check_dotted_paths(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
                     f"{error} (nor is it a key of settings.STORAGES)",
                 )
             )
+    field_specs = set()
     for model, descriptor in _spec_fields(app_configs):
         spec = getattr(descriptor.field, "_original_spec", None)
-        for attr, desc in (
-            ("cachefile_backend", "file backend"),
-            ("cachefile_strategy", "cache file strategy"),
-            ("cachefile_storage", "file storage backend"),
-        ):
-            value = getattr(spec, attr, None)
-            if isinstance(value, str) and value != setting("IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY"):
-                error = _import_error(value, desc)
-                if error:
-                    messages.append(
-                        _path_error(
-                            f"{attr}={value!r} of the ImageSpecField {descriptor.attname!r} "
-                            f"of {model._meta.label}",
-                            error,
-                            obj=model,
-                        )
-                    )
+        field_specs.add(id(spec))
+        where = f"of the ImageSpecField {descriptor.attname!r} of {model._meta.label}"
+        messages.extend(_spec_path_errors(spec, where, obj=model))
+    if app_configs is None:
+        from .registry import generator_registry
+
+        for generator_id in sorted(generator_registry.get_ids()):
+            generator = generator_registry._generators[generator_id]
+            if id(generator) not in field_specs:
+                messages.extend(_spec_path_errors(generator, f"of the generator {generator_id!r}"))
+    return messages
+
+
+def _spec_path_errors(spec: Any, where: str, obj: Any = None) -> list[checks.CheckMessage]:
+    """Check the dotted-path attributes of one spec (class or instance)."""
+    messages = []
+    for attr, desc in (
+        ("cachefile_backend", "file backend"),
+        ("cachefile_strategy", "cache file strategy"),
+        ("cachefile_storage", "file storage backend"),
+    ):
+        value = getattr(spec, attr, None)
+        if isinstance(value, str) and value != setting("IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY"):
+            error = _import_error(value, desc)
+            if error:
+                messages.append(_path_error(f"{attr}={value!r} {where}", error, obj=obj))
     return messages
 
 

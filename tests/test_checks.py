@@ -7,7 +7,7 @@ from django.core import checks
 from django.db import models
 from django.test.utils import isolate_apps
 
-from imagekit import unregister
+from imagekit import ImageSpec, register, unregister
 from imagekit.checks import check_dotted_paths, check_spec_field_sources
 from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFill
@@ -84,6 +84,21 @@ def test_a_spec_fields_backend_that_does_not_import_is_an_error():
 
     assert (message.id, message.obj) == ("imagekit.E003", Poster)
     assert "cachefile_backend='myproject.backends.Missing'" in message.msg
+
+
+def test_a_registered_specs_strategy_that_does_not_import_is_an_error():
+    class Banner(ImageSpec):
+        processors = [ResizeToFill(4, 4)]
+        cachefile_strategy = "myproject.strategies.Missing"
+
+    register.generator("tests:banner", Banner)
+
+    [message] = check_dotted_paths()
+
+    assert message.id == "imagekit.E003"
+    assert "cachefile_strategy='myproject.strategies.Missing' of the generator 'tests:banner'" in (
+        message.msg
+    )
 
 
 def test_the_checks_are_registered_with_django(settings):
