@@ -27,6 +27,7 @@ from ..utils import (
 )
 from .backends.base import AbstractCacheFileBackend
 from .strategies import load_strategy
+from .urls import storage_url
 
 __all__ = ["ImageCacheFile", "LazyGeneratedImageFile", "LazyImageCacheFile", "save_atomically"]
 
@@ -115,7 +116,8 @@ class ImageCacheFile(BaseIKFile, ImageFile):
     @property
     def url(self) -> str:
         """The file's URL. May generate the file (see the class docstring)."""
-        return self._storage_attr("url")
+        self._require_existence()
+        return storage_url(self.storage, self.name)
 
     @property
     def path(self) -> str:
