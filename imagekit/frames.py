@@ -36,6 +36,9 @@ def keeps_animation(image: Any, fmt: str | None) -> bool:
     """Return whether *image* (opened, first frame decoded) is made into an animated *fmt*."""
     if (fmt or "").upper() not in ANIMATED_FORMATS or image.format not in ANIMATED_FORMATS:
         return False
+    max_frames = setting("IMAGEKIT_MAX_OUTPUT_FRAMES")
+    if max_frames is not None and max_frames <= 1:  # animation turned off
+        return False
     return bool(getattr(image, "is_animated", False))
 
 

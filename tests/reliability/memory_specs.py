@@ -26,8 +26,8 @@ class Poster(ImageSpec):
     format = "JPEG"
 
 
-class AnimatedThumbnail(ImageSpec):
-    """Every frame of an animated GIF, made into a GIF."""
+class AnimatedCopy(ImageSpec):
+    """Every frame of an animated GIF, made into a GIF of the same size."""
 
-    processors = [ResizeToFit(32, 32)]
+    processors = [ResizeToFit(256, 256)]
     format = "GIF"
