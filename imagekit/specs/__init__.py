@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models.fields.files import FieldFile, ImageFieldFile
 from PIL import Image
 
-from .. import hashers, limits
+from .. import hashers, heif, limits
 from ..arguments import check_format, check_options
 from ..cachefiles import namers
 from ..cachefiles.strategies import load_strategy
@@ -258,9 +258,15 @@ class ImageSpec(BaseImageSpec):
         and whether the processors' sizes were all known in advance.
         """
         name = _name(source)
+        stream = _binary_stream(source)
+        if not heif.prepare(stream):
+            raise SourceImageError(
+                f"The source {name!r} of the spec {_label(self)} is a HEIC/HEIF image, which "
+                f"needs the pillow-heif plugin: {heif.INSTALL_HINT}"
+            )
         try:
             with self._source_cap(source):
-                image = open_image(_binary_stream(source))
+                image = open_image(stream)
                 limits.check_declared(image.size)
                 checked = limits.check_output(
                     self, processors, image, f"The spec {_label(self)} given the source {name!r}"
@@ -270,9 +276,12 @@ class ImageSpec(BaseImageSpec):
         except SourceImageError:
             raise
         except Exception as exc:
+            hint = (
+                f" (if it is HEIC/HEIF: {heif.INSTALL_HINT})" if heif.missing_plugin(stream) else ""
+            )
             raise SourceImageError(
                 f"The source {name!r} of the spec {_label(self)} could not be read as an image: "
-                f"{type(exc).__name__}: {exc}"
+                f"{type(exc).__name__}: {exc}{hint}"
             ) from exc
         return image, checked
 
