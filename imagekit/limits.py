@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -70,6 +71,7 @@ Size = tuple[int, int]
 
 _cap: contextvars.ContextVar[int | None] = contextvars.ContextVar("imagekit_source_cap")
 _pillow_check: Callable[..., None] | None = None
+_install_lock = threading.Lock()
 
 
 class _OverCap(SourceImageError):
@@ -111,11 +113,12 @@ def _install() -> None:
     global _pillow_check  # noqa: PLW0603 - installed once per process
     if _pillow_check is not None:
         return
-    original = getattr(Image, "_decompression_bomb_check", None)
-    if original is None:  # a Pillow without the hook: the header check remains
-        return
-    _pillow_check = original
-    Image._decompression_bomb_check = _checked
+    with _install_lock:
+        original = getattr(Image, "_decompression_bomb_check", None)
+        if original is None or original is _checked:  # no hook, or installed meanwhile
+            return
+        _pillow_check = original
+        Image._decompression_bomb_check = _checked
 
 
 def source_limit(spec: Any) -> int | None:

@@ -175,3 +175,28 @@ def animation(fmt: str, size=(64, 48), colors=("red", "green", "blue"), duration
     return encode(
         images[0], fmt, save_all=True, append_images=images[1:], duration=durations, **options
     )
+
+
+def _gif_blocks(data: bytes) -> tuple[bytes, bytes]:
+    """Split a GIF into its head (header, screen, global palette) and its blocks."""
+    packed = data[10]
+    start = 13 + (3 * 2 ** ((packed & 7) + 1) if packed & 0x80 else 0)
+    assert data.endswith(b"\x3b")
+    return data[:start], data[start:-1]
+
+
+def gif_with_a_hidden_frame(declared: int, hidden: int) -> bytes:
+    """Return an animated GIF: a *declared*-pixel square frame, then a *hidden* one.
+
+    Pillow only meets the second frame's size when it seeks to it.
+    """
+
+    def frame(side: int) -> bytes:
+        image = Image.new("P", (side, side), 1)
+        image.putpalette([0, 0, 0, 255, 0, 0])
+        return encode(image, "GIF", optimize=False)
+
+    head, first = _gif_blocks(frame(declared))
+    _other_head, second = _gif_blocks(frame(hidden))
+    assert _other_head[13:] == head[13:]  # the same palette
+    return head + first + second + b"\x3b"

@@ -31,3 +31,9 @@ class AnimatedCopy(ImageSpec):
 
     processors = [ResizeToFit(256, 256)]
     format = "GIF"
+
+
+class AnimatedIcon(Icon):
+    """Every frame of an animated source capped at one megapixel, as a GIF."""
+
+    format = "GIF"

@@ -14,7 +14,14 @@ from django.core.files.base import ContentFile
 from imagekit import ImageSpec
 from imagekit.exceptions import SourceImageError
 from imagekit.processors import ResizeToFit
-from tests.reliability.images import gif_hiding, icns_hiding, ico_hiding, pages
+from tests.reliability.images import (
+    animation,
+    gif_hiding,
+    gif_with_a_hidden_frame,
+    icns_hiding,
+    ico_hiding,
+    pages,
+)
 from tests.reliability.memory_specs import Icon
 from tests.reliability.rss import generate_in_fresh_process
 
@@ -82,3 +89,30 @@ def test_only_the_first_page_of_a_multi_page_file_is_decoded(fmt, options):
 
     assert outcome["image"] == [64, 48], outcome
     assert outcome["grew_mb"] < 12, outcome
+
+
+def test_a_later_gif_frame_over_the_cap_is_refused_when_frames_are_made():
+    from tests.reliability.memory_specs import AnimatedIcon
+
+    source = ContentFile(gif_with_a_hidden_frame(100, HIDDEN), name="anim.gif")
+
+    with pytest.raises(SourceImageError, match=f"{HIDDEN}x{HIDDEN} pixels, more than the 1048576"):
+        AnimatedIcon(source=source).generate()
+
+
+def test_a_later_gif_frame_over_the_cap_is_refused_with_memory_bounded_by_the_cap():
+    outcome = generate_in_fresh_process(
+        "tests.reliability.memory_specs.AnimatedIcon",
+        gif_with_a_hidden_frame(100, HIDDEN),
+        "anim.gif",
+    )
+
+    assert outcome["error"] == "SourceImageError", outcome
+    assert outcome["grew_mb"] < 12, outcome
+
+
+def test_an_animated_webp_canvas_over_the_cap_is_refused_from_its_header():
+    data = animation("WEBP", size=(2000, 1000), colors=("red", "blue"))
+
+    with pytest.raises(SourceImageError, match="2000x1000 pixels, more than the 1048576"):
+        Icon(source=ContentFile(data, name="anim.webp")).generate()
