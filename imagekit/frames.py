@@ -57,6 +57,10 @@ def process_frames(
     """
     max_frames = setting("IMAGEKIT_MAX_OUTPUT_FRAMES")
     loop = image.info.get("loop")
+    # A WebP says how many frames it has without decoding them (a GIF does not).
+    count = image.n_frames if image.format == "WEBP" else None
+    if count and max_frames is not None and count > max_frames:
+        return _first_only(describe, f"more than {max_frames} frames")
     frames: list[Any] = []
     durations: list[int] = []
     total = 0
@@ -74,8 +78,10 @@ def process_frames(
             duration = image.info.get("duration") or _DEFAULT_DURATION
         frame = frame.convert("RGBA") if frame.mode != "RGBA" else frame
         out = run(frame)
-        total += out.size[0] * out.size[1]
-        if pixel_budget and total > pixel_budget:
+        pixels = out.size[0] * out.size[1]
+        total += pixels
+        # Frames all have the canvas's size: a WebP's total is known from the first.
+        if pixel_budget and (pixels * count if count else total) > pixel_budget:
             return _first_only(describe, f"more than {pixel_budget} pixels in all frames")
         frames.append(out)
         durations.append(int(duration))

@@ -87,11 +87,14 @@ def test_into_jpeg_or_png_the_first_frame_is_made(output_format):
     assert close_to(frames[0][1], "red")
 
 
-def test_more_frames_than_the_setting_allows_make_the_first_frame_and_a_warning(settings, caplog):
+@pytest.mark.parametrize("source_format", ["GIF", "WEBP"])
+def test_more_frames_than_the_setting_allows_make_the_first_frame_and_a_warning(
+    settings, caplog, source_format
+):
     settings.IMAGEKIT_MAX_OUTPUT_FRAMES = 2
 
     with caplog.at_level(logging.WARNING, logger="imagekit"):
-        image = made(spec("GIF"), animation("GIF", loop=0))
+        image = made(spec("GIF"), animation(source_format, loop=0), name="uploads/anim.gif")
 
     frames = frames_of(image)
     assert len(frames) == 1
@@ -110,11 +113,12 @@ def test_a_frame_limit_of_one_makes_the_first_frame_quietly(settings, caplog):
     assert caplog.text == ""
 
 
-def test_frames_over_the_output_cap_together_make_the_first_frame():
+@pytest.mark.parametrize("source_format", ["GIF", "WEBP"])
+def test_frames_over_the_output_cap_together_make_the_first_frame(source_format):
     # Each 32x24 frame is 768 pixels: two fit in 2000, three do not.
     with_cap = spec("WEBP", max_output_pixels=2000)
 
-    frames = frames_of(made(with_cap, animation("GIF", loop=0)))
+    frames = frames_of(made(with_cap, animation(source_format, loop=0)))
 
     assert len(frames) == 1
 
