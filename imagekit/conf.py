@@ -63,6 +63,18 @@ class ImageKitConf(AppConf):
     # Largest image (width x height) a spec will decode; None: Pillow's own
     # limit (PIL.Image.MAX_IMAGE_PIXELS). Specs may set max_image_pixels.
     MAX_IMAGE_PIXELS = None
+    # Largest image (width x height) a spec's processors may make, when it is
+    # bigger than the source (imagekit.limits); None or 0: no cap. Specs may
+    # set max_output_pixels. 4096x4096 covers a full-width image on a 5K
+    # screen; an animation's frames count together.
+    MAX_OUTPUT_PIXELS = 4096 * 4096
+    # Most frames an animated GIF or WebP keeps when made into GIF or WebP
+    # (imagekit.frames); past it, or past MAX_OUTPUT_PIXELS over all frames,
+    # only the first frame is made, as in ImageKit.
+    MAX_OUTPUT_FRAMES = 300
+    # Turn images as their EXIF orientation says before the processors
+    # (imagekit.orientation); False gives ImageKit's output exactly.
+    APPLY_EXIF_ORIENTATION = True
 
     # Seconds a "generating" mark (and the lock behind it) lives: how long
     # other requests wait for a file being made, and how soon a file whose

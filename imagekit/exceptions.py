@@ -14,6 +14,7 @@ __all__ = [
     "MissingSource",
     "MissingSourceFile",
     "NotRegistered",
+    "OutputTooLarge",
     "SourceImageError",
     "UnknownExtension",
     "UnknownExtensionError",
@@ -86,6 +87,18 @@ class SourceImageError(_SilentInTemplates, ValueError):
     own error, if any, is chained as ``__cause__``. Like :class:`MissingSource`
     it renders as empty text in ``{{ file.url }}``, and the template tags treat
     it as a missing source (see ``IMAGEKIT_TEMPLATE_MISSING_SOURCE``).
+    """
+
+
+class OutputTooLarge(SourceImageError):
+    """A spec's processors would make an image bigger than allowed.
+
+    Raised before any pixel is decoded when the processors' sizes are known
+    (pilkit's resizes, crops, canvases), otherwise as soon as a processor's
+    result is over the cap: ``IMAGEKIT_MAX_OUTPUT_PIXELS``, or the spec's
+    ``max_output_pixels``. An output no bigger than its source is always
+    allowed. It is a :class:`SourceImageError` (this source cannot be made into
+    this output), so templates treat it the same way.
     """
 
 

@@ -40,6 +40,8 @@ from pilkit.processors import (
     Transpose,
 )
 
+from .orientation import ExifOrientation
+
 __all__ = ["reduce_for"]
 
 _SCALES = (8, 4, 2)
@@ -125,6 +127,11 @@ def reduce_for(image: Any, processors: Iterable[Any]) -> bool:
         kind = type(processor)
         if kind is Transpose:
             swapped ^= _swaps(processor, image)
+        elif kind is ExifOrientation:  # imagekit's default first step
+            swaps = processor.swaps(image)
+            if swaps is None:
+                return False
+            swapped ^= swaps
         elif kind not in (Adjust, MakeOpaque):
             geometry = _geometry(processor)
             break

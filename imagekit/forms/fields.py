@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .. import heif
 from ..exceptions import SourceImageError
 from ..specs import SpecHost
 from ..utils import generate
@@ -47,6 +48,11 @@ class ProcessedImageField(forms.ImageField, SpecHost):
         )
         super().__init__(*args, **kwargs)
 
+    def to_python(self, data: Any) -> Any:
+        if data:
+            heif.prepare(data)  # a HEIC upload: Django's check needs the plugin too
+        return super().to_python(data)
+
     def clean(self, data: Any, initial: Any = None) -> Any:
         data = super().clean(data, initial)
         if data and data != initial:
@@ -81,6 +87,8 @@ class ProcessableImageField(forms.ImageField):
         super().__init__(*args, **kwargs)
 
     def to_python(self, data: Any) -> Any:
+        if data:
+            heif.prepare(data)  # a HEIC upload: Django's check needs the plugin too
         upload = super().to_python(data)
         if upload is None:
             return None

@@ -8,9 +8,8 @@ from typing import Any
 
 from django.db.models.fields.files import FieldFile, ImageFieldFile
 from PIL import Image
-from pilkit.processors import ProcessorPipeline
 
-from .. import hashers
+from .. import hashers, heif, limits
 from ..arguments import check_format, check_options
 from ..cachefiles import namers
 from ..cachefiles.strategies import load_strategy
@@ -22,7 +21,9 @@ from ..exceptions import (
     MissingSourceFile,
     SourceImageError,
 )
+from ..frames import keeps_animation, process_frames, save_options_for
 from ..jpeg_reduction import reduce_for
+from ..orientation import with_orientation
 from ..registry import ORIGIN_ATTRIBUTE, generator_registry, register
 from ..utils import (
     get_by_qname,
@@ -210,11 +211,25 @@ class ImageSpec(BaseImageSpec):
                     f"'{_label(self)}'{_field_of(source)} does not exist in its storage."
                 ) from exc
         try:
-            processors = self.processors
-            image = self._decode(source, processors or ())
+            processors = with_orientation(self.processors)
+            image, checked = self._decode(source, processors)
             original_format = image.format
             icc_profile = image.info.get("icc_profile")
-            image = ProcessorPipeline(processors or []).process(image)
+            describe = f"The spec {_label(self)} given the source {_name(source)!r}"
+
+            def run(frame: Image.Image) -> Image.Image:
+                return limits.run_processors(self, processors, frame, describe, checked)
+
+            with self._source_cap(source):
+                animated = keeps_animation(image, self.format or original_format)
+            if animated:
+                made = self._animation(image, source, run, describe, icc_profile)
+                if made is not None:
+                    return made
+                with self._source_cap(source):  # the first frame, as for a still image
+                    image.seek(0)
+                    image.load()
+            image = run(image)
             fmt = self.format or image.format or original_format or "JPEG"
             save_options: dict[str, Any] = {}
             if self.autoconvert:
@@ -232,35 +247,73 @@ class ImageSpec(BaseImageSpec):
             if was_closed:
                 source.close()
 
-    def _decode(self, source: Any, processors: Any) -> Image.Image:
+    def _decode(self, source: Any, processors: Any) -> tuple[Image.Image, bool]:
         """Open and fully decode the source, or raise :class:`SourceImageError`.
 
         Only reading the source is guarded here: errors raised by processors
-        are the spec author's and propagate as they are. The size is checked
-        from the header, before any pixel is decoded.
+        are the spec author's and propagate as they are. Sizes are checked
+        before any pixel is decoded: the source's against the source cap (for
+        every image Pillow meets inside the file, too), the processors'
+        against the output cap (see :mod:`imagekit.limits`). Return the image
+        and whether the processors' sizes were all known in advance.
         """
-        name = getattr(source, "name", None) or repr(source)
-        limit = getattr(self, "max_image_pixels", None) or setting("IMAGEKIT_MAX_IMAGE_PIXELS")
-        if limit is None:
-            limit = Image.MAX_IMAGE_PIXELS
+        name = _name(source)
+        stream = _binary_stream(source)
+        if not heif.prepare(stream):
+            raise SourceImageError(
+                f"The source {name!r} of the spec {_label(self)} is a HEIC/HEIF image, which "
+                f"needs the pillow-heif plugin: {heif.INSTALL_HINT}"
+            )
         try:
-            image = open_image(_binary_stream(source))
-            width, height = image.size
-            if limit and width * height > limit:
-                raise SourceImageError(
-                    f"The source {name!r} of the spec {_label(self)} is {width}x{height} pixels, "
-                    f"more than the {limit} allowed."
+            with self._source_cap(source):
+                image = open_image(stream)
+                limits.check_declared(image.size)
+                checked = limits.check_output(
+                    self, processors, image, f"The spec {_label(self)} given the source {name!r}"
                 )
-            reduce_for(image, processors)
-            image.load()
+                reduce_for(image, processors)
+                image.load()
         except SourceImageError:
             raise
         except Exception as exc:
+            hint = (
+                f" (if it is HEIC/HEIF: {heif.INSTALL_HINT})" if heif.missing_plugin(stream) else ""
+            )
             raise SourceImageError(
                 f"The source {name!r} of the spec {_label(self)} could not be read as an image: "
-                f"{type(exc).__name__}: {exc}"
+                f"{type(exc).__name__}: {exc}{hint}"
             ) from exc
-        return image
+        return image, checked
+
+    def _source_cap(self, source: Any) -> Any:
+        """Return the context in which the source is decoded: the source cap holds."""
+
+        def describe(size: tuple[int, int], limit: int) -> str:
+            return (
+                f"The source {_name(source)!r} of the spec {_label(self)} is (or holds) an image "
+                f"of {size[0]}x{size[1]} pixels, more than the {limit} allowed."
+            )
+
+        return limits.source_cap(limits.source_limit(self), describe)
+
+    def _animation(
+        self, image: Any, source: Any, run: Any, describe: str, icc_profile: Any
+    ) -> io.BytesIO | None:
+        """Make an animated output from every frame (None: too big, make the first frame)."""
+        cap, _origin = limits.output_cap(self)
+        made = process_frames(image, run, lambda: self._source_cap(source), cap, describe)
+        if made is None:
+            return None
+        first, animation = made
+        fmt = self.format or image.format
+        save_options = _output_options(self.options, first, fmt, icc_profile)
+        save_options.update(save_options_for(fmt, animation))
+        return img_to_fobj(first, fmt, False, **save_options)
+
+
+def _name(source: Any) -> str:
+    """Name *source* for messages."""
+    return getattr(source, "name", None) or repr(source)
 
 
 def _field_of(source: Any) -> str:

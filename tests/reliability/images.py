@@ -124,3 +124,79 @@ def photo_with_location_and_profile(fmt: str = "JPEG") -> bytes:
     return encode(
         Image.new("RGB", (64, 48), "red"), fmt, exif=gps_exif(), icc_profile=srgb_profile()
     )
+
+
+# --- containers that hide a bigger image than they declare --------------------
+
+
+def ico_hiding(declared: int, hidden: int) -> bytes:
+    """Return an ICO whose directory lists one *declared* x *declared* icon that is a
+    *hidden* x *hidden* PNG (one colour, so the file stays a few kilobytes).
+
+    Pillow's ICO plugin decodes the icon inside ``Image.open``.
+    """
+    png = solid("PNG", size=(hidden, hidden), mode="RGBA")
+    side = declared % 256  # 0 stands for 256 in an ICO directory
+    entry = struct.pack("<BBBBHHII", side, side, 0, 0, 1, 32, len(png), 6 + 16)
+    return struct.pack("<HHH", 0, 1, 1) + entry + png
+
+
+def icns_hiding(hidden: int) -> bytes:
+    """Return an ICNS whose one entry (type ``ic10``: 1024x1024) is a *hidden* x *hidden* PNG."""
+    png = solid("PNG", size=(hidden, hidden), mode="RGBA")
+    entry = b"ic10" + struct.pack(">I", 8 + len(png)) + png
+    return b"icns" + struct.pack(">I", 8 + len(entry)) + entry
+
+
+def gif_hiding(declared: int, hidden: int) -> bytes:
+    """Return a GIF whose screen is *declared* pixels square and whose one frame is *hidden*."""
+    data = bytearray(solid("GIF", size=(hidden, hidden), mode="P", color=1))
+    data[6:10] = struct.pack("<HH", declared, declared)  # the logical screen
+    return bytes(data)
+
+
+def pages(fmt: str, *sizes: tuple[int, int], **options) -> bytes:
+    """Return a multi-page (multi-frame) *fmt* file with one solid page of each size."""
+    images = [Image.new("RGB", size, (index * 40 % 256, 0, 0)) for index, size in enumerate(sizes)]
+    return encode(images[0], fmt, save_all=True, append_images=images[1:], **options)
+
+
+def oriented_jpeg(orientation: int, size=(64, 48)) -> bytes:
+    """Return a JPEG whose left half is red and right half blue, tagged with *orientation*."""
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    return encode(halves(size), "JPEG", exif=exif, quality=95)
+
+
+def animation(fmt: str, size=(64, 48), colors=("red", "green", "blue"), durations=None, **options):
+    """Return an animated *fmt* (GIF or WebP): one solid frame per colour."""
+    images = [Image.new("RGB", size, color) for color in colors]
+    durations = list(durations or [40 * (index + 1) for index in range(len(colors))])
+    return encode(
+        images[0], fmt, save_all=True, append_images=images[1:], duration=durations, **options
+    )
+
+
+def _gif_blocks(data: bytes) -> tuple[bytes, bytes]:
+    """Split a GIF into its head (header, screen, global palette) and its blocks."""
+    packed = data[10]
+    start = 13 + (3 * 2 ** ((packed & 7) + 1) if packed & 0x80 else 0)
+    assert data.endswith(b"\x3b")
+    return data[:start], data[start:-1]
+
+
+def gif_with_a_hidden_frame(declared: int, hidden: int) -> bytes:
+    """Return an animated GIF: a *declared*-pixel square frame, then a *hidden* one.
+
+    Pillow only meets the second frame's size when it seeks to it.
+    """
+
+    def frame(side: int) -> bytes:
+        image = Image.new("P", (side, side), 1)
+        image.putpalette([0, 0, 0, 255, 0, 0])
+        return encode(image, "GIF", optimize=False)
+
+    head, first = _gif_blocks(frame(declared))
+    _other_head, second = _gif_blocks(frame(hidden))
+    assert _other_head[13:] == head[13:]  # the same palette
+    return head + first + second + b"\x3b"
