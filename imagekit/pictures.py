@@ -970,8 +970,6 @@ def queue_picture(plan: _Plan, missing: list[ImageCacheFile], mkey: str) -> bool
     :func:`generate_variants`. Return False if the picture was queued already.
     Variants no payload can describe are made here instead.
     """
-    from functools import partial
-
     from django.db import transaction
 
     from .cachefiles.backends.queues import QueueBackend, _database_of
@@ -988,16 +986,28 @@ def queue_picture(plan: _Plan, missing: list[ImageCacheFile], mkey: str) -> bool
     except Unqueueable:
         generate_variants(plan.base_file, missing, placeholder=plan.placeholder, meta_key=mkey)
         return False
-    payload = {
-        **base,
-        "picture": {"variants": payloads, "placeholder": plan.placeholder},
-    }
-    transaction.on_commit(partial(backend._send, payload), using=_database_of(plan.base_file))
+    mark = f"{plan.base_file.name}#picture"
+    payload = {**base, "picture": {"variants": payloads, "mark": mark}}
+
+    def send() -> None:
+        if not backend.mark_queued(mark):
+            return  # a task for this picture is waiting already
+        try:
+            backend.enqueue(payload)
+        except BaseException:
+            backend.forget_queued(mark)
+            raise
+
+    transaction.on_commit(send, using=_database_of(plan.base_file))
     return True
 
 
 def generate_picture_from_payload(payload: Mapping[str, Any]) -> bool:
-    """What a worker does with a picture payload: make its variants in one decode."""
+    """What a worker does with a picture payload: make its variants in one decode.
+
+    The payload is the base file's (see :mod:`imagekit.cachefiles.payloads`)
+    with a ``"picture"`` entry: ``{"variants": [payload, ...], "mark": ...}``.
+    """
     from .cachefiles.payloads import cachefile_from_payload
 
     base = cachefile_from_payload({k: v for k, v in payload.items() if k != "picture"})
@@ -1010,8 +1020,7 @@ def generate_picture_from_payload(payload: Mapping[str, Any]) -> bool:
             files.append(file)
     if not files:
         return False
-    placeholder = check_placeholder(payload["picture"].get("placeholder"))
-    generate_variants(base, files, placeholder=placeholder, meta_key=meta_key(base))
+    generate_variants(base, files, placeholder="blur", meta_key=meta_key(base))
     return True
 
 

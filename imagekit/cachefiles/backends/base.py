@@ -254,16 +254,16 @@ class CachedFileBackend(AbstractCacheFileBackend):
 
         ``({name: state}, {name: (w, h)}, {key: value})``. What this process
         remembers (inside a request, under a checked epoch) is used as
-        :meth:`get_state` uses it; everything else costs one ``get_many``,
-        which the first time in a request also brings the epoch (a changed
-        epoch, after the cache was cleared, costs a second one). Files nobody
-        knows about are left ``None``: the storage is not asked.
+        :meth:`get_state` uses it; everything else costs one ``get_many``.
+        The first time in a request, that one also brings the epoch, and
+        everything is asked, since the memory cannot be trusted before the
+        epoch is checked. Files nobody knows about are left ``None``: the
+        storage is not asked.
         """
         states: dict[str, str | None] = {}
         sizes: dict[str, Dimensions] = {}
         values: dict[str, Any] = {}
         epoch = self._request_epoch()
-        remembered_under = self.memory.epoch
         pending_files, pending_keys = self._lookup_known(
             files, extra_keys, epoch, states, sizes, values
         )
@@ -279,14 +279,6 @@ class CachedFileBackend(AbstractCacheFileBackend):
         found = self.cache_call("get_many", keys, default={}) if keys else {}
         if epoch is _UNCHECKED:
             epoch = self._check_epoch(found.get(self.get_epoch_key()), generation)
-            if epoch != remembered_under:  # the memory was emptied: ask for the rest
-                known = [f for f in files if f not in pending_files]
-                known_keys = [k for k in extra_keys if k not in pending_keys]
-                if known or known_keys:
-                    more = [k for f in known for k in (self.get_key(f), self.get_dimensions_key(f))]
-                    found.update(self.cache_call("get_many", more + known_keys, default={}))
-                    pending_files = list(files)
-                    pending_keys = list(extra_keys)
         self._record_found(pending_files, pending_keys, found, epoch, states, sizes, values)
         return states, sizes, values
 
@@ -301,7 +293,7 @@ class CachedFileBackend(AbstractCacheFileBackend):
     ) -> tuple[list[Any], list[str]]:
         """Fill in what the memory (or the request-local state cache) knows; return the rest."""
         local = get_active_state_cache()
-        usable = epoch is not _OUTSIDE and epoch is not None
+        usable = epoch is not _OUTSIDE and epoch is not _UNCHECKED and epoch is not None
         memory = self.memory
         pending_files: list[Any] = []
         for file in files:
