@@ -86,6 +86,8 @@ ENCODER_DEFAULTS: dict[str, dict[str, Any]] = {
     "WEBP": {"quality": 80, "method": 4},
 }
 
+MAX_QUALITY = 100
+
 #: The widest variant accepted (a typo is far likelier than a 16K screen).
 MAX_WIDTH = 8192
 
@@ -170,8 +172,8 @@ def check_sizes(value: Any, origin: str = "sizes") -> str:
     """
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{origin}: {value!r} is not a sizes value such as '100vw'.")
-    for entry in value.split(","):
-        entry = entry.strip()
+    for raw in value.split(","):
+        entry = raw.strip()
         last = entry.rsplit(None, 1)[-1] if entry else ""
         if (entry.endswith(")") and "calc(" in entry) or last.lower() == "auto":
             continue
@@ -344,7 +346,11 @@ class _Entry:
 
     @property
     def url(self) -> str:
-        return self.file.url
+        # The storage's URL, without the file's existence_required: the
+        # picture has already done what the strategy says, for all variants
+        # at once (one task, one decode).
+        file = self.file
+        return file.storage.url(file.name)
 
 
 @dataclass
@@ -388,7 +394,7 @@ class PictureImage:
 
     @property
     def url(self) -> str:
-        return self.file.url
+        return self.entries[-1].url
 
     @property
     def width(self) -> int | None:
@@ -479,7 +485,7 @@ def build_picture(what: Any, source: Any = None, **options: Any) -> Picture:
     return plan_picture(what, source, **options).realise()
 
 
-def plan_picture(
+def plan_picture(  # noqa: PLR0912 - one check per argument
     what: Any,
     source: Any = None,
     *,
@@ -522,7 +528,11 @@ def plan_picture(
         )
     )
     if quality is not None:
-        if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 100:
+        if (
+            isinstance(quality, bool)
+            or not isinstance(quality, int)
+            or not 0 <= quality <= MAX_QUALITY
+        ):
             raise ValueError(f"quality: {quality!r} is not a whole number from 0 to 100.")
     if upscale is not None and not isinstance(upscale, bool):
         raise ValueError(f"upscale: {upscale!r} is not True or False.")
@@ -702,7 +712,7 @@ class _Plan:
             else:
                 meta = generate_variants(
                     self.base_file, missing, placeholder=self.placeholder, meta_key=mkey
-                )
+                ) or _Meta.load(backend.cache_call("get", mkey))  # made by another process
                 for f in missing:
                     states[f.name] = CacheFileState.EXISTS
                     if getattr(f, "_dimensions_cache", None):
@@ -710,8 +720,11 @@ class _Plan:
                 kept = self.kept(meta)
         exists = optimistic or not getattr(backend, "is_async", False)
 
+        # When no width fits, the narrowest is all the source gives: say how wide.
+        cap = meta.max_width if meta is not None and not self.upscale else None
+
         def entries(fmt: str) -> list[_Entry]:
-            return [_Entry(w, fmt, self.variants[w, fmt]) for w in kept]
+            return [_Entry(min(w, cap or w), fmt, self.variants[w, fmt]) for w in kept]
 
         def ready(fmt: str) -> bool:
             return exists or all(
@@ -721,7 +734,7 @@ class _Plan:
         sources = [PictureSource(fmt, sizes, entries(fmt)) for fmt in self.formats if ready(fmt)]
         img_entries = entries(self.fallback)
         src = img_entries[-1].file
-        size = dims.get(src.name)
+        size = dims.get(src.name) or getattr(src, "_dimensions_cache", None)
         if size is not None:
             src._dimensions_cache = size
         found = None
@@ -1080,11 +1093,10 @@ def render_picture(picture: Picture, attrs: Mapping[str, Any] | None = None) -> 
     """
     parts = ["<picture>"]
     for source in picture.sources:
-        parts.append(
-            f"<source {_attrs({'type': source.type, 'srcset': source.srcset, 'sizes': source.sizes})}>"
-        )
+        values = {"type": source.type, "srcset": source.srcset, "sizes": source.sizes}
+        parts.append(f"<source {_attrs(values)}>")
     img = picture.img
-    values: dict[str, Any] = {"src": img.url, "srcset": img.srcset, "sizes": img.sizes}
+    values = {"src": img.url, "srcset": img.srcset, "sizes": img.sizes}
     if img.dimensions:
         values["width"], values["height"] = img.dimensions
     values.update(DEFAULT_IMG_ATTRS)

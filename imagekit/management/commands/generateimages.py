@@ -61,7 +61,7 @@ def process_file(file: Any, force: bool = False) -> tuple[str, str]:
     try:
         backend = file.cachefile_backend
         if not force and isinstance(backend, CachedFileBackend) and backend.exists(file):
-            return EXISTED, ""
+            return (GENERATED if generate_declared(file) else EXISTED), ""
         file.generate(force=force)
         generate_declared(file, force=force)  # the picture variants its spec declares
     except MissingSource as exc:
