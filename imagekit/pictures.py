@@ -763,6 +763,15 @@ class _Meta:
             return None
 
 
+def _measured(file: ImageCacheFile) -> tuple[int, int] | None:
+    """The size of an existing cache file: recorded, or read once and recorded."""
+    try:
+        size = file._dimensions()
+    except (OSError, ValueError):
+        return None
+    return size if None not in size else None
+
+
 def meta_key(base_file: Any) -> str:
     """The cache key of what the picture of *base_file* learnt."""
     return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{base_file.name}-picture")
@@ -818,6 +827,29 @@ class _Plan:
 
     sizes = "100vw"
 
+    def meta_from_variants(self, mkey: str) -> _Meta | None:
+        """Work out (and record) the picture's _Meta from its existing fallback files."""
+        narrowest = self.file(self.widths[0], self.fallback)
+        widest = self.file(self.widths[-1], self.fallback)
+        size = _measured(widest)
+        if size is None:
+            return None
+        # Narrower than asked: that is all the source gives.
+        max_width = size[0] if size[0] < self.widths[-1] else self.widths[-1]
+        try:
+            with narrowest.storage.open(narrowest.name) as handle, Image.open(handle) as image:
+                image.load()
+                placeholders = {
+                    "blur": blur_placeholder(image),
+                    "color": color_placeholder(image),
+                }
+        except (OSError, ValueError):
+            return None
+        meta = _Meta(max_width, placeholders)
+        self.backend.cache_call("set", mkey, meta.dump(), setting("IMAGEKIT_CACHE_TIMEOUT"))
+        self.backend.remember_value(mkey, meta.dump())
+        return meta
+
     def keys(self, meta: _Meta | None = None) -> list[tuple[int, str]]:
         """The variants of the kept widths, every format, the fallback last."""
         return [(w, fmt) for w in self.kept(meta) for fmt in [*self.formats, self.fallback]]
@@ -861,6 +893,10 @@ class _Plan:
                     states[file.name] = CacheFileState.EXISTS
                     if getattr(file, "_dimensions_cache", None):
                         dims[file.name] = file._dimensions_cache
+                if meta is None or (self.placeholder and self.placeholder not in meta.placeholders):
+                    # The files were there, what they tell was not (a cleared
+                    # cache, a DummyCache): read it from the files, not the source.
+                    meta = self.meta_from_variants(mkey)
         kept = self.kept(meta)
         exists = optimistic or not is_async
         # When no width fits, the narrowest is all the source gives: say how wide.
@@ -876,6 +912,12 @@ class _Plan:
         sources = [PictureSource(fmt, sizes, entries(fmt)) for fmt in self.formats if ready(fmt)]
         img_entries = entries(self.fallback)
         size = dims.get(img_entries[-1].name)
+        if (
+            size is None
+            and not optimistic
+            and states.get(img_entries[-1].name) == (CacheFileState.EXISTS)
+        ):
+            size = _measured(self.file(kept[-1], self.fallback))
         found = None
         if meta is not None and self.placeholder:
             value = meta.placeholders.get(self.placeholder)
@@ -935,7 +977,7 @@ def generate_variants(  # noqa: PLR0912 - each file locked, made or waited for
             held.append((file, token))
             backend.set_state(file, CacheFileState.GENERATING)
         meta = None
-        if held or (placeholder and meta_key):
+        if held:
             if force and held:
                 backend.renew_epoch()
             try:
@@ -1114,7 +1156,10 @@ def blur_placeholder(image: Image.Image) -> str:
     svg = (
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {w} {h}'>"
         "<filter id='b' color-interpolation-filters='sRGB'>"
-        "<feGaussianBlur stdDeviation='1'/></filter>"
+        "<feGaussianBlur stdDeviation='1'/>"
+        # Opaque to the edges: a blur alone fades them out.
+        "<feComponentTransfer><feFuncA type='discrete' tableValues='1 1'/>"
+        "</feComponentTransfer></filter>"
         f"<image width='{w}' height='{h}' preserveAspectRatio='none' filter='url(#b)' "
         f"href='data:{mime};base64,{data}'/></svg>"
     )

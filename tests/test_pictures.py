@@ -501,3 +501,19 @@ def test_a_picture_whose_widths_all_exceed_the_source_offers_what_the_source_giv
 
     assert pic.img.widths == [400]
     assert (pic.img.width, pic.img.height) == (400, 300)
+
+
+def test_after_the_cache_is_cleared_a_picture_is_rebuilt_from_its_files_not_its_source(source):
+    from django.core.cache import caches
+
+    build_picture("tests:counted", source, widths=[10, 16], formats=["webp"], placeholder="blur")
+    counted_runs._runs[0] = 0
+    caches["default"].clear()  # files still in storage; states, sizes and placeholder gone
+
+    pic = build_picture(
+        "tests:counted", source, widths=[10, 16], formats=["webp"], placeholder="blur"
+    )
+
+    assert counted_runs.runs == 0
+    assert pic.placeholder is not None and pic.placeholder.kind == "blur"
+    assert (pic.img.width, pic.img.height) == (16, 12)
