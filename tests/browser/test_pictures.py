@@ -22,7 +22,7 @@ BOX = (960, 640)  # the geometry: every variant is cut to 3:2
 
 def slot_width(viewport: int) -> float:
     """``sizes="(min-width: 1000px) 50vw, 100vw"`` at *viewport* CSS pixels."""
-    return viewport * (0.5 if viewport >= 1000 else 1.0)  # noqa: PLR2004
+    return viewport * (0.5 if viewport >= 1000 else 1.0)
 
 
 def offered_widths(site) -> list[int]:
@@ -135,7 +135,7 @@ def pictures_url(demo_site):
 
     url = demo_site.url + "pictures/"
     with urllib.request.urlopen(url, timeout=120) as response:
-        assert response.status == 200  # noqa: PLR2004
+        assert response.status == 200
     return url
 
 
