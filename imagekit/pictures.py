@@ -45,7 +45,7 @@ from .exceptions import MissingSource, MissingSourceFile, SourceImageError
 from .processors import Thumbnail as ThumbnailProcessor
 from .registry import ORIGIN_ATTRIBUTE, generator_registry, register
 from .specs import ImageSpec, _binary_stream, _label, encode
-from .utils import open_image, sanitize_cache_key
+from .utils import get_storage, open_image, sanitize_cache_key
 
 __all__ = [
     "ENCODER_DEFAULTS",
@@ -510,7 +510,113 @@ def build_picture(what: Any, source: Any = None, **options: Any) -> Picture:
     return plan_picture(what, source, **options).realise()
 
 
-def plan_picture(  # noqa: PLR0912, PLR0915 - one check per argument
+def plan_picture(what: Any, source: Any = None, **options: Any) -> _Plan:
+    """Check a declaration and name its variants, without any I/O (see :func:`build_picture`).
+
+    A declaration seen before for the same source (and settings) is not
+    checked and named again: what it came to is remembered, and the cache
+    files are built only if something must be made.
+    """
+    key = _declaration_key(what, source, options)
+    if key is not None:
+        known = _declarations.get(key)
+        if known is not None:
+            return known.plan(lambda: _plan_uncached(what, source, **options))
+    plan = _plan_uncached(what, source, **options)
+    if key is not None:
+        if len(_declarations) >= _MAX_VARIANT_NAMES:
+            _declarations.clear()
+        _declarations[key] = _Declaration(plan)
+    return plan
+
+
+_SETTINGS_NAMED = (
+    "IMAGEKIT_SPEC_CACHEFILE_NAMER",
+    "IMAGEKIT_CACHEFILE_DIR",
+    "IMAGEKIT_CACHE_PREFIX",
+    "IMAGEKIT_DEFAULT_FILE_STORAGE",
+    "IMAGEKIT_DEFAULT_CACHEFILE_BACKEND",
+    "IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY",
+    "IMAGEKIT_PICTURE_WIDTHS",
+    "IMAGEKIT_PICTURE_FORMATS",
+    "IMAGEKIT_PICTURE_SIZES",
+    "IMAGEKIT_PICTURE_PLACEHOLDER",
+)
+_declarations: dict[tuple[Any, ...], _Declaration] = {}
+
+
+def _declaration_key(what: Any, source: Any, options: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What a declaration's plan is a function of, or None when that cannot be told cheaply."""
+    if isinstance(what, ImageCacheFile):
+        spec = what.generator
+        name = what.name
+        if source is not None or not name or type(spec).__dict__.get("picture_options"):
+            return None
+        subject: tuple[Any, ...] = (
+            type(spec),
+            name,
+            what.storage,  # the object (hashed by identity, and kept alive by the key)
+            type(what.cachefile_backend),
+            type(what.cachefile_strategy),
+        )
+    elif type(what) in (str, SafeString):
+        source_name = getattr(source, "name", None)
+        if type(source_name) is not str or not source_name:
+            return None
+        subject = (str.__str__(what), source_name, getattr(source, "storage", None))
+    else:
+        return None
+    try:
+        key = (
+            subject,
+            tuple(sorted((k, _typed(_plain(v))) for k, v in options.items())),
+            tuple(setting(name) if name else None for name in _SETTINGS_NAMED),
+            get_storage(),
+            _typed(setting("IMAGEKIT_PICTURE_OPTIONS") or {}),
+        )
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+class _Declaration:
+    """What one declaration came to: enough to render it warm without building any file."""
+
+    def __init__(self, plan: _Plan):
+        self.names = plan.names
+        self.mkey = plan.mkey
+        self.widths, self.formats, self.fallback = plan.widths, plan.formats, plan.fallback
+        self.placeholder, self.upscale, self.sizes = plan.placeholder, plan.upscale, plan.sizes
+        self.storage, self.backend, self.strategy = plan.storage, plan.backend, plan.strategy
+        from .utils import get_default_cachefile_backend
+
+        # The default backend is looked up again each time, as every cache file does.
+        self.default_backend = plan.backend is get_default_cachefile_backend()
+
+    def plan(self, slow: Any) -> _Plan:
+        plan = _Plan(
+            None,
+            self.names,
+            None,
+            {},
+            self.widths,
+            self.formats,
+            self.fallback,
+            self.placeholder,
+            self.upscale,
+        )
+        plan.mkey, plan.sizes = self.mkey, self.sizes
+        plan.storage, plan.backend, plan.strategy = self.storage, self.backend, self.strategy
+        if self.default_backend:
+            from .utils import get_default_cachefile_backend
+
+            plan.backend = get_default_cachefile_backend()
+        plan._slow = slow
+        return plan
+
+
+def _plan_uncached(  # noqa: PLR0912, PLR0915 - one check per argument
     what: Any,
     source: Any = None,
     *,
@@ -682,7 +788,7 @@ def _names_key(
 def _file_context(spec: Any) -> tuple[Any, Any, Any]:
     """The storage, backend and strategy a variant of *spec* would have."""
     from .cachefiles.strategies import load_strategy
-    from .utils import get_default_cachefile_backend, get_singleton, get_storage
+    from .utils import get_default_cachefile_backend, get_singleton
 
     storage = getattr(spec, "cachefile_storage", None)
     if callable(storage):
@@ -799,10 +905,12 @@ class _Plan:
         placeholder: str | None,
         upscale: bool,
     ):
-        self.base_file = base_file
+        self._base_file = base_file
         self.names = names
         self._make = make
         self._files = files
+        self._slow: Any = None
+        self.mkey = meta_key(base_file) if base_file is not None else ""
         self.widths = widths
         self.formats = formats
         self.fallback = fallback
@@ -812,10 +920,22 @@ class _Plan:
         self.backend: Any = None
         self.strategy: Any = None
 
+    def _full(self) -> None:
+        """Build what a remembered declaration left out: the base file, the variants' maker."""
+        if self._make is None:
+            full = self._slow()
+            self._base_file, self._make = full._base_file, full._make
+
+    @property
+    def base_file(self) -> ImageCacheFile:
+        self._full()
+        return self._base_file
+
     def file(self, width: int, fmt: str) -> ImageCacheFile:
         """The cache file of a variant (built when first needed)."""
         file = self._files.get((width, fmt))
         if file is None:
+            self._full()
             file = self._files[width, fmt] = self._make(width, fmt)
         return file
 
@@ -862,7 +982,7 @@ class _Plan:
         sizes = self.sizes
         backend = self.backend
         names = self.names
-        mkey = meta_key(self.base_file)
+        mkey = self.mkey
         optimistic = isinstance(self.strategy, Optimistic) or not hasattr(
             self.strategy, "on_existence_required"
         )
