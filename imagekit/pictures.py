@@ -1375,7 +1375,8 @@ def generate_declared(file: Any, force: bool = False) -> int:
     """Make the picture variants *file*'s spec declares; return how many were made.
 
     Used by the ``Optimistic`` strategy when a source is saved and by
-    ``generateimages``. Does nothing for specs that declare none.
+    ``generateimages``; with a task-queue backend they are queued as one task
+    instead. Does nothing for specs that declare none.
     """
     if not declared_variants(getattr(file, "generator", None)):
         return 0
@@ -1386,6 +1387,9 @@ def generate_declared(file: Any, force: bool = False) -> int:
         files = [f for f in files if backend.get_state(f) != CacheFileState.EXISTS]
     if not files:
         return 0
+    if getattr(backend, "is_async", False) and not force:
+        queue_picture(plan, files, plan.mkey)  # one task for them all, as the tag sends
+        return len(files)
     generate_variants(
         file, files, placeholder=plan.placeholder, meta_key=meta_key(file), force=force
     )

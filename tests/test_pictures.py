@@ -517,3 +517,15 @@ def test_after_the_cache_is_cleared_a_picture_is_rebuilt_from_its_files_not_its_
     assert counted_runs.runs == 0
     assert pic.placeholder is not None and pic.placeholder.kind == "blur"
     assert (pic.img.width, pic.img.height) == (16, 12)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_task_queue_saving_the_source_queues_the_declared_variants_as_one_task(
+    queue, media_storage, image_file
+):
+    photo = PictureSpecPhoto.objects.create(image=image_file("d.jpg", size=(320, 240)))
+
+    pictures = [json.loads(sent) for sent in queue.sent if "picture" in json.loads(sent)]
+    assert len(pictures) == 1
+    assert len(pictures[0]["picture"]["variants"]) == 4
+    assert not any(media_storage.exists(f.name) for f in _declared_files(photo))

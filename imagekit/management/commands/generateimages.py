@@ -94,6 +94,7 @@ def enqueue_file(file: Any, force: bool = False) -> tuple[str, str]:
             # As for in-process generation: storages do not overwrite.
             file.storage.delete(file.name)
         queued = backend.schedule_generation(file, force=force)
+        generate_declared(file, force=force)  # its picture variants: one task
     except Exception as exc:  # noqa: BLE001 - reported per file; the run goes on
         return FAILED, f"{type(exc).__name__}: {exc}"
     finally:
