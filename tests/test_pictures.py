@@ -529,3 +529,23 @@ def test_with_a_task_queue_saving_the_source_queues_the_declared_variants_as_one
     assert len(pictures) == 1
     assert len(pictures[0]["picture"]["variants"]) == 4
     assert not any(media_storage.exists(f.name) for f in _declared_files(photo))
+
+
+def test_quality_overrides_the_encoder_default_and_names_other_files(source, media_storage):
+    default = build_picture("400x300", source, widths=[200], formats=["webp"])
+    low = build_picture("400x300", source, widths=[200], formats=["webp"], quality=10)
+
+    default_file, low_file = default.sources[0].files[0], low.sources[0].files[0]
+    assert default_file.name != low_file.name
+    assert media_storage.size(low_file.name) < media_storage.size(default_file.name)
+    assert default.img.url == low.img.url  # the JPEG fallback keeps its own options
+
+
+def test_the_picture_options_setting_overrides_the_encoder_defaults(settings, source):
+    before = build_picture("400x300", source, widths=[200], formats=["avif"])
+    settings.IMAGEKIT_PICTURE_OPTIONS = {"AVIF": {"quality": 40}}
+
+    after = build_picture("400x300", source, widths=[200], formats=["avif"])
+
+    assert after.sources[0].files[0].generator.options == {"quality": 40, "speed": 9}
+    assert after.sources[0].files[0].name != before.sources[0].files[0].name
