@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import path
 
-from tests import views
+from tests import api, views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("pages/<str:name>/", views.page, name="page"),
     path("counted/<path:name>", views.counted, name="counted"),
+    path("api/photos/", api.PhotoList.as_view(), name="api-photos"),
 ]

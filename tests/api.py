@@ -1,0 +1,27 @@
+"""A Django REST framework API over the test app's photos, as a site writes one."""
+
+from __future__ import annotations
+
+from rest_framework import generics, serializers
+from rest_framework.renderers import JSONRenderer
+
+from imagekit.rest_framework import CacheFileField
+from tests.models import Photo
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    thumbnail = CacheFileField()
+    card = CacheFileField(source="original_image", geometry="60x30", anchor="c")
+    hero = CacheFileField(source="original_image", generator="tests:photo:thumbnail")
+
+    class Meta:
+        model = Photo
+        fields = ["id", "thumbnail", "card", "hero"]
+
+
+class PhotoList(generics.ListAPIView):
+    queryset = Photo.objects.order_by("pk")
+    serializer_class = PhotoSerializer
+    renderer_classes = [JSONRenderer]
+    authentication_classes = []
+    permission_classes = []
