@@ -1,7 +1,7 @@
 """The template tags for Jinja2: ``{% thumbnail %}`` and ``{% generateimage %}``.
 
 Add :class:`ImageKitExtension` to the environment's extensions, with Django's
-Jinja2 backend or with django-jinja (see docs/topics/jinja2.rst)::
+Jinja2 backend or with django-jinja (see docs/topics/integrations.rst)::
 
     "OPTIONS": {"extensions": ["imagekit.jinja2.ImageKitExtension"]}
 
