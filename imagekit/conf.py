@@ -83,6 +83,15 @@ class ImageKitConf(AppConf):
     # warning) or None: raise when DEBUG is true, else "empty".
     TEMPLATE_MISSING_SOURCE = None
 
+    # {% picture %} (docs/topics/responsive.rst): the widths, <source>
+    # formats, sizes and placeholder used when neither the tag nor the spec
+    # gives them, and encoder options per format over the measured defaults.
+    PICTURE_WIDTHS = (480, 960, 1440)
+    PICTURE_FORMATS = ("avif", "webp")
+    PICTURE_SIZES = "100vw"
+    PICTURE_PLACEHOLDER = None
+    PICTURE_OPTIONS = {}
+
     class Meta:
         prefix = "imagekit"
 

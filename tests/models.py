@@ -131,3 +131,18 @@ class FieldAdminPhoto(models.Model):
 
     def get_absolute_url(self):
         return f"/photos/{self.pk}/"
+
+
+class PictureSpecPhoto(models.Model):
+    """A spec field that declares its picture variants (issue #12)."""
+
+    image = models.ImageField(upload_to="declared")
+    hero = ImageSpecField(
+        source="image",
+        processors=[ResizeToFill(160, 120)],
+        format="JPEG",
+        widths=[80, 160],
+        formats=["webp"],
+        placeholder="blur",
+        cachefile_strategy="imagekit.cachefiles.strategies.Optimistic",
+    )

@@ -26,6 +26,15 @@ PAGES = {
         '{% for p in photos %}<img src="{{ p.thumbnail.url }}" '
         'width="{{ p.thumbnail.width }}">{% endfor %}'
     ),
+    # Issue #12: 3 widths x 3 formats per photo (AVIF, WebP, the JPEG fallback).
+    "picture tag": (
+        "{% for p in photos %}{% picture '60x40' p.original_image widths='20 40 60' "
+        "formats='avif webp' placeholder='blur' -- alt='' %}{% endfor %}"
+    ),
+    "picture of a spec field": (
+        "{% for p in photos %}{% picture p.thumbnail widths='25 50' formats='webp' as pic %}"
+        '<img src="{{ pic.img.url }}" srcset="{{ pic.sources.0.srcset }}">{% endfor %}'
+    ),
 }
 
 

@@ -60,6 +60,9 @@ class ProcessMemory:
         self._lock = threading.Lock()
         self._epoch: str | None = None
         self._entries: dict[str, tuple[float | None, Dimensions | None]] = {}
+        # Other values kept beside the states (a picture's placeholder and
+        # widths), under the same epoch and bounds.
+        self._values: dict[str, tuple[float | None, object]] = {}
         #: The request generation (see :class:`Requests`) at which the epoch
         #: was last checked; -1: never.
         self.checked_generation = -1
@@ -75,6 +78,7 @@ class ProcessMemory:
             return
         with self._lock:
             self._entries.clear()
+            self._values.clear()
             self._epoch = epoch
 
     def _entry(self, key: str) -> tuple[float | None, Dimensions | None] | None:
@@ -124,10 +128,39 @@ class ProcessMemory:
                 self._entries.pop(next(iter(self._entries)))
             self._entries[key] = (deadline, dimensions)
 
+    def remember_value(self, key: str, epoch: str | None, value: object) -> None:
+        """Record the cache's *value* for *key*, as read under *epoch* (as :meth:`remember`)."""
+        if epoch is None or epoch != self._epoch or value is None:
+            return
+        size = setting("IMAGEKIT_LOCAL_STATE_SIZE")
+        if size <= 0:
+            return
+        timeout = setting("IMAGEKIT_CACHE_TIMEOUT")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._lock:
+            if epoch != self._epoch:
+                return
+            self._values.pop(key, None)
+            while len(self._values) >= size:
+                self._values.pop(next(iter(self._values)))
+            self._values[key] = (deadline, value)
+
+    def get_value(self, key: str) -> object:
+        """Return the value remembered for *key*, or None."""
+        entry = self._values.get(key)
+        if entry is None:
+            return None
+        if entry[0] is not None and entry[0] < time.monotonic():
+            with self._lock:
+                self._values.pop(key, None)
+            return None
+        return entry[1]
+
     def forget(self, key: str) -> None:
         """Forget the file with state *key*."""
         with self._lock:
             self._entries.pop(key, None)
+            self._values.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._entries)

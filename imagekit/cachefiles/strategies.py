@@ -45,6 +45,10 @@ class Optimistic:
 
     def on_source_saved(self, file: Any) -> None:
         file.generate()
+        # And the picture variants its spec declares (picture_widths...).
+        from ..pictures import generate_declared
+
+        generate_declared(file)
 
     def should_verify_existence(self, file: Any) -> bool:
         return False

@@ -27,6 +27,8 @@ def generate_from_payload(payload: Mapping[str, Any]) -> bool:
     and keeps concurrent workers from making the same file twice. The
     "queued" mark is removed whatever happens.
     """
+    if isinstance(payload, Mapping) and isinstance(payload.get("picture"), Mapping):
+        return _generate_picture(payload)
     file = None
     try:
         file = cachefile_from_payload(payload)
@@ -40,3 +42,16 @@ def generate_from_payload(payload: Mapping[str, Any]) -> bool:
         backend = file.cachefile_backend if file is not None else get_default_cachefile_backend()
         if isinstance(name, str) and isinstance(backend, CachedFileBackend):
             backend.forget_queued(name)
+
+
+def _generate_picture(payload: Mapping[str, Any]) -> bool:
+    """Make the variants of one picture (issue #12): one task, one decode."""
+    from ..pictures import generate_picture_from_payload
+
+    try:
+        return generate_picture_from_payload(payload)
+    finally:
+        mark = payload["picture"].get("mark")
+        backend = get_default_cachefile_backend()
+        if isinstance(mark, str) and isinstance(backend, CachedFileBackend):
+            backend.forget_queued(mark)

@@ -216,18 +216,7 @@ class ImageSpec(BaseImageSpec):
             icc_profile = image.info.get("icc_profile")
             image = ProcessorPipeline(processors or []).process(image)
             fmt = self.format or image.format or original_format or "JPEG"
-            save_options: dict[str, Any] = {}
-            if self.autoconvert:
-                # What img_to_fobj would do when saving, done first, so the
-                # colour profile is matched against the mode actually saved
-                # (a CMYK or greyscale image is saved as RGB).
-                image, save_options = prepare_image(image, fmt)
-            save_options.update(_output_options(self.options, image, fmt, icc_profile))
-            if "icc_profile" not in save_options and image.info.get("icc_profile") == icc_profile:
-                # PNG and TIFF write the profile found in image.info when none
-                # is given: drop the source's profile that did not fit.
-                image.info.pop("icc_profile", None)
-            return img_to_fobj(image, fmt, False, **save_options)
+            return encode(image, fmt, self.options, self.autoconvert, icc_profile)
         finally:
             if was_closed:
                 source.close()
@@ -261,6 +250,31 @@ class ImageSpec(BaseImageSpec):
                 f"{type(exc).__name__}: {exc}"
             ) from exc
         return image
+
+
+def encode(
+    image: Image.Image,
+    fmt: str,
+    options: dict[str, Any] | None,
+    autoconvert: bool,
+    icc_profile: bytes | None,
+) -> io.BytesIO:
+    """Encode a processed *image* as *fmt*, as every spec does; return the bytes.
+
+    *icc_profile* is the source's colour profile, kept when it fits.
+    """
+    save_options: dict[str, Any] = {}
+    if autoconvert:
+        # What img_to_fobj would do when saving, done first, so the
+        # colour profile is matched against the mode actually saved
+        # (a CMYK or greyscale image is saved as RGB).
+        image, save_options = prepare_image(image, fmt)
+    save_options.update(_output_options(options, image, fmt, icc_profile))
+    if "icc_profile" not in save_options and image.info.get("icc_profile") == icc_profile:
+        # PNG and TIFF write the profile found in image.info when none
+        # is given: drop the source's profile that did not fit.
+        image.info.pop("icc_profile", None)
+    return img_to_fobj(image, fmt, False, **save_options)
 
 
 def _field_of(source: Any) -> str:

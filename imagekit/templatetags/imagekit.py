@@ -1,6 +1,6 @@
-"""Template tags: ``{% generateimage %}`` and ``{% thumbnail %}``.
+"""Template tags: ``{% generateimage %}``, ``{% thumbnail %}`` and ``{% picture %}``.
 
-Both tags have two forms::
+Each tag has two forms::
 
     {% generateimage 'myapp:thumb' source=photo.image -- alt="A photo" %}
     {% generateimage 'myapp:thumb' source=photo.image as th %}{{ th.url }}
@@ -8,7 +8,10 @@ Both tags have two forms::
     {% thumbnail '100x50' photo.image %}
     {% thumbnail 'myapp:thumbgen' '100x50' photo.image crop=0 as th %}
 
-The first renders an ``<img>``; the ``as`` form puts the cache file in the
+    {% picture '800x600' photo.image widths='320 640' formats='avif webp' -- alt="" %}
+    {% picture photo.thumbnail widths='400 800' as pic %}{{ pic.img.url }}
+
+The first renders an ``<img>`` (a ``<picture>``); the ``as`` form puts the cache file in the
 context and renders nothing. Arguments are parsed here, without Django's
 private ``parse_bits`` (whose signature changed in Django 6.1).
 """
@@ -45,6 +48,7 @@ __all__ = [
     "parse_dimensions",
     "parse_ik_tag_bits",
     "parse_srcset",
+    "picture",
     "thumbnail",
 ]
 
@@ -526,3 +530,115 @@ def thumbnail(parser: Parser, token: Token) -> ImageKitNode:
             )
         return ThumbnailAssignmentNode(generator_id, dimensions, source, kwargs, varname=varname)
     return ThumbnailImageTagNode(generator_id, dimensions, source, kwargs, html_attrs)
+
+
+# --- {% picture %} ------------------------------------------------------------------
+
+#: The keyword arguments of ``{% picture %}``; a generator id takes others too
+#: (passed to its generator).
+PICTURE_ARGUMENTS = (
+    "source",
+    "widths",
+    "formats",
+    "sizes",
+    "placeholder",
+    "upscale",
+    "anchor",
+    "crop",
+    "quality",
+)
+
+
+class PictureNode(ImageKitNode):
+    """``{% picture what [source] k=v [-- attrs | as var] %}``."""
+
+    def __init__(
+        self,
+        what: FilterExpression,
+        source: FilterExpression | None,
+        kwargs: dict[str, FilterExpression],
+        html_attrs: dict[str, FilterExpression] | None = None,
+        varname: str | None = None,
+    ):
+        super().__init__(what, kwargs, html_attrs, varname)
+        self._source = source
+
+    def get_file(self, context: Any) -> Any:  # the Picture, for the shared render()
+        from ..pictures import build_picture
+
+        options = {k: _plain(v.resolve(context)) for k, v in self._generator_kwargs.items()}
+        source = self._source.resolve(context) if self._source is not None else None
+        if "source" in options:
+            source = options.pop("source")
+        known = {k: options.pop(k) for k in list(options) if k in PICTURE_ARGUMENTS}
+        if options:
+            known["generator_kwargs"] = options
+        return build_picture(_plain(self._generator_id.resolve(context)), source, **known)
+
+    def render_img(self, context: Any) -> str:
+        from ..pictures import render_picture
+
+        picture = self.get_file(context)
+        attrs = {k: v.resolve(context) for k, v in self._html_attrs.items()}
+        return render_picture(picture, attrs)
+
+
+def _check_picture_arguments(
+    tag_name: str, what: FilterExpression, kwargs: dict[str, FilterExpression], positional: int
+) -> None:
+    from ..pictures import check_placeholder, check_sizes, parse_formats, parse_widths
+
+    literal = _literal(what)
+    is_geometry = positional == 2  # noqa: PLR2004 - geometry and source
+    if literal is not None and positional == 1 and "source" in kwargs:
+        is_geometry = "x" in literal and literal.replace("x", "").strip().isdigit()
+    if is_geometry:
+        if literal is not None:
+            parse_dimensions(literal)
+        unknown = [name for name in kwargs if name not in PICTURE_ARGUMENTS]
+        if unknown:
+            raise template.TemplateSyntaxError(
+                f"'{tag_name}' got an unknown argument {unknown[0]}=; it takes "
+                f"{', '.join(name + '=' for name in PICTURE_ARGUMENTS)} (and HTML "
+                f"attributes after '{HTML_ATTRS_DELIMITER}')."
+            )
+    checks = {
+        "widths": parse_widths,
+        "formats": parse_formats,
+        "sizes": check_sizes,
+        "placeholder": check_placeholder,
+        "anchor": check_anchor,
+    }
+    for name, check in checks.items():
+        value = _literal(kwargs[name]) if name in kwargs else None
+        if value is not None:
+            _compile_check(check, value, f"'{tag_name}' {name}=")
+
+
+@register.tag
+def picture(parser: Parser, token: Token) -> ImageKitNode:
+    """Render a ``<picture>`` with a width ``srcset`` per format, or assign the picture.
+
+    ``{% picture 'WxH' source [widths=.. formats=.. sizes=.. placeholder=..
+    upscale=.. anchor=.. crop=.. quality=..] [-- attrs | as var] %}``; the
+    first argument may also be a generator id (with ``source=``) or a cache
+    file (an ``ImageSpecField`` value).
+    """
+    tag_name, bits, html_attrs, varname = parse_ik_tag_bits(parser, token.split_contents())
+    args, kwargs = _split_args(parser, bits, tag_name, _KWARG)
+    if len(args) == 2:  # noqa: PLR2004
+        if "source" in kwargs:
+            raise template.TemplateSyntaxError(
+                f"'{tag_name}' got the source twice: as its second argument and as source=."
+            )
+        what, source = args
+    elif len(args) == 1:
+        what, source = args[0], None
+    else:
+        raise template.TemplateSyntaxError(
+            f"'{tag_name}' takes one or two positional arguments: a geometry and the source "
+            f"('800x600' photo.image), a generator id (with source=) or a cache file "
+            f"(got {len(args)})."
+        )
+    _check_picture_arguments(tag_name, what, kwargs, len(args))
+    return PictureNode(what, source, kwargs, html_attrs, varname)

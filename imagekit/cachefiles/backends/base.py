@@ -247,6 +247,123 @@ class CachedFileBackend(AbstractCacheFileBackend):
         memory.checked_generation = generation
         return epoch
 
+    def lookup_many(
+        self, files: list[Any], extra_keys: list[str] = ()
+    ) -> tuple[dict[str, str | None], dict[str, Dimensions], dict[str, Any]]:
+        """Return the states and sizes of *files*, and the values of *extra_keys*, at once.
+
+        ``({name: state}, {name: (w, h)}, {key: value})``. What this process
+        remembers (inside a request, under a checked epoch) is used as
+        :meth:`get_state` uses it; everything else costs one ``get_many``.
+        The first time in a request, that one also brings the epoch, and
+        everything is asked, since the memory cannot be trusted before the
+        epoch is checked. Files nobody knows about are left ``None``: the
+        storage is not asked.
+        """
+        states: dict[str, str | None] = {}
+        sizes: dict[str, Dimensions] = {}
+        values: dict[str, Any] = {}
+        epoch = self._request_epoch()
+        pending_files, pending_keys = self._lookup_known(
+            files, extra_keys, epoch, states, sizes, values
+        )
+        if not pending_files and not pending_keys and epoch is not _UNCHECKED:
+            return states, sizes, values
+        keys = [
+            k for file in pending_files for k in (self.get_key(file), self.get_dimensions_key(file))
+        ]
+        keys += pending_keys
+        if epoch is _UNCHECKED:
+            keys.append(self.get_epoch_key())
+            generation = requests.generation
+        found = self.cache_call("get_many", keys, default={}) if keys else {}
+        if epoch is _UNCHECKED:
+            epoch = self._check_epoch(found.get(self.get_epoch_key()), generation)
+        self._record_found(pending_files, pending_keys, found, epoch, states, sizes, values)
+        return states, sizes, values
+
+    def _lookup_known(
+        self,
+        files: list[Any],
+        extra_keys: list[str],
+        epoch: Any,
+        states: dict[str, str | None],
+        sizes: dict[str, Dimensions],
+        values: dict[str, Any],
+    ) -> tuple[list[Any], list[str]]:
+        """Fill in what the memory (or the request-local state cache) knows; return the rest."""
+        local = get_active_state_cache()
+        usable = epoch is not _OUTSIDE and epoch is not _UNCHECKED and epoch is not None
+        memory = self.memory
+        pending_files: list[Any] = []
+        for file in files:
+            key = self.get_key(file)
+            if usable:
+                known, dims = memory.get(key)
+                if known:
+                    states[file.name] = CacheFileState.EXISTS
+                    if dims:
+                        sizes[file.name] = dims
+                    continue
+            dims_key = self.get_dimensions_key(file)
+            if local is not None and key in local and dims_key in local:
+                states[file.name] = local[key]
+                dims = parse_dimensions(local[dims_key])
+                if dims:
+                    sizes[file.name] = dims
+                continue
+            pending_files.append(file)
+        pending_keys: list[str] = []
+        for key in extra_keys:
+            value = memory.get_value(key) if usable else None
+            if value is None and local is not None:
+                value = local.get(key)
+            if value is None:
+                pending_keys.append(key)
+            else:
+                values[key] = value
+        return pending_files, pending_keys
+
+    def _record_found(
+        self,
+        files: list[Any],
+        extra_keys: list[str],
+        found: dict[str, Any],
+        epoch: Any,
+        states: dict[str, str | None],
+        sizes: dict[str, Dimensions],
+        values: dict[str, Any],
+    ) -> None:
+        local = get_active_state_cache()
+        memory = self.memory
+        remember = epoch is not _OUTSIDE and epoch is not None
+        for file in files:
+            key, dims_key = self.get_key(file), self.get_dimensions_key(file)
+            state, raw = found.get(key), found.get(dims_key)
+            states[file.name] = state
+            dims = parse_dimensions(raw)
+            if dims:
+                sizes[file.name] = dims
+            if local is not None:
+                local[key] = state
+                local[dims_key] = raw
+            if remember and state == CacheFileState.EXISTS:
+                memory.remember(key, epoch, dims or ABSENT)
+        for key in extra_keys:
+            value = found.get(key)
+            values[key] = value
+            if local is not None and value is not None:
+                local[key] = value
+            if remember:
+                memory.remember_value(key, epoch, value)
+
+    def remember_value(self, key: str, value: Any) -> None:
+        """Let this process remember *value*, just written to the cache under *key*."""
+        self.memory.remember_value(key, self.memory.epoch, value)
+        local = get_active_state_cache()
+        if local is not None:
+            local[key] = value
+
     def renew_epoch(self) -> None:
         """Make every process forget what it remembers of this backend's files.
 

@@ -23,6 +23,7 @@ from django.db import connections
 
 from ...cachefiles.backends import CachedFileBackend
 from ...exceptions import MissingSource
+from ...pictures import generate_declared
 from ...registry import cachefile_registry, generator_registry
 
 GENERATED = "generated"
@@ -60,8 +61,9 @@ def process_file(file: Any, force: bool = False) -> tuple[str, str]:
     try:
         backend = file.cachefile_backend
         if not force and isinstance(backend, CachedFileBackend) and backend.exists(file):
-            return EXISTED, ""
+            return (GENERATED if generate_declared(file) else EXISTED), ""
         file.generate(force=force)
+        generate_declared(file, force=force)  # the picture variants its spec declares
     except MissingSource as exc:
         return NO_SOURCE, str(exc)
     except Exception as exc:  # noqa: BLE001 - reported per file; the run goes on

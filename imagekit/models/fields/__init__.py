@@ -52,6 +52,9 @@ class ImageSpecField(SpecHostField):
         spec: Any = None,
         id: str | None = None,
         spec_id: str | None = None,
+        widths: Any = None,
+        formats: Any = None,
+        placeholder: str | None = None,
     ):
         if id and spec_id and id != spec_id:
             raise TypeError(
@@ -68,6 +71,7 @@ class ImageSpecField(SpecHostField):
             cachefile_strategy=cachefile_strategy,
             spec=spec,
             spec_id=id or spec_id,
+            **_picture_attrs(widths, formats, placeholder, spec or id or spec_id),
         )
         self.source_field_name = source
 
@@ -98,6 +102,31 @@ class ImageSpecField(SpecHostField):
             connect_source(image_fields[0])
 
         class_prepared.connect(on_class_prepared, sender=cls, weak=False)
+
+
+def _picture_attrs(widths: Any, formats: Any, placeholder: Any, spec: Any) -> dict[str, Any]:
+    """The spec attributes that declare a field's picture variants (issue #12).
+
+    ``widths``, ``formats`` and ``placeholder`` become the spec's
+    ``picture_widths``, ``picture_formats`` and ``picture_placeholder``; a spec
+    given by class or id declares them itself.
+    """
+    if widths is None and formats is None and placeholder is None:
+        return {}
+    if spec:
+        raise TypeError(
+            "ImageSpecField: declare picture variants (widths=, formats=, placeholder=) on "
+            "the spec class (picture_widths, picture_formats, picture_placeholder) when "
+            "the field is given a spec or a spec id."
+        )
+    from ...pictures import check_placeholder, parse_formats, parse_widths
+
+    attrs: dict[str, Any] = {"picture_widths": tuple(parse_widths(widths or (), "widths"))}
+    if formats is not None:
+        attrs["picture_formats"] = tuple(f.lower() for f in parse_formats(formats, "formats"))
+    if placeholder is not None:
+        attrs["picture_placeholder"] = check_placeholder(placeholder) or "none"
+    return attrs
 
 
 class ProcessedImageField(models.ImageField, SpecHostField):
