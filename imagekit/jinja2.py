@@ -41,8 +41,8 @@ from .templatetags.imagekit import (
     ASSIGNMENT_DELIMETER,
     HTML_ATTRS_DELIMITER,
     UNSET,
+    _compile_check,
     check_thumbnail_arguments,
-    compile_check,
     density_srcset,
     img_tag,
     parse_dimensions,
@@ -204,7 +204,7 @@ class ImageKitExtension(Extension):
             )
         format_literal = _literal(bits.kwargs["format"]) if "format" in bits.kwargs else None
         if format_literal is not None:
-            compile_check(check_format, format_literal, f"'{tag_name}' format=")
+            _compile_check(check_format, format_literal, f"'{tag_name}' format=")
         call_args = [bits.args[0], _dict(bits.kwargs, lineno)]
         if bits.varname:
             return self._assign(bits.varname, "_generateimage_file", call_args, lineno)

@@ -450,7 +450,7 @@ class ThumbnailImageTagNode(_ThumbnailMixin, ImageKitNode):
 THUMBNAIL_ARGUMENTS = ("anchor", "crop", "upscale", "format", "srcset")
 
 
-def compile_check(check: Any, value: Any, origin: str) -> None:
+def _compile_check(check: Any, value: Any, origin: str) -> None:
     """Run *check* on a literal tag argument; a failure is a ``TemplateSyntaxError``."""
     try:
         check(value, origin)
@@ -475,7 +475,7 @@ def check_thumbnail_arguments(tag_name: str, literals: dict[str, Any]) -> None:
     for name, check in (("format", check_format), ("anchor", check_anchor)):
         literal = literals.get(name)
         if literal is not None:
-            compile_check(check, literal, f"'{tag_name}' {name}=")
+            _compile_check(check, literal, f"'{tag_name}' {name}=")
 
 
 @register.tag
@@ -493,7 +493,7 @@ def generateimage(parser: Parser, token: Token) -> ImageKitNode:
         )
     format_literal = _literal(kwargs["format"]) if "format" in kwargs else None
     if format_literal is not None:
-        compile_check(check_format, format_literal, f"'{tag_name}' format=")
+        _compile_check(check_format, format_literal, f"'{tag_name}' format=")
     if varname:
         return GenerateImageAssignmentNode(args[0], kwargs, varname=varname)
     return GenerateImageTagNode(args[0], kwargs, html_attrs)
