@@ -1,4 +1,4 @@
-"""The template tags for Jinja2: ``{% thumbnail %}`` and ``{% generateimage %}``.
+"""The template tags for Jinja2: ``{% thumbnail %}``, ``{% generateimage %}``, ``{% picture %}``.
 
 Add :class:`ImageKitExtension` to the environment's extensions, with Django's
 Jinja2 backend or with django-jinja (see docs/topics/integrations.rst)::
@@ -10,6 +10,7 @@ The tags are written as in Django templates, and render the same bytes::
     {% thumbnail '100x50' photo.image anchor='c' -- alt="" class="thumb" %}
     {% thumbnail '100x50' photo.image as th %}<img src="{{ th.url }}">
     {% generateimage 'myapp:thumb' source=photo.image -- alt="" %}
+    {% picture '800x600' photo.image widths='320 640' formats='avif webp' -- alt="" %}
 
 Why tags and not global functions: a template moves between the two engines
 without a change, ``as`` works as it does in Django, HTML attributes keep
@@ -40,7 +41,9 @@ from .registry import generator_registry
 from .templatetags.imagekit import (
     ASSIGNMENT_DELIMETER,
     HTML_ATTRS_DELIMITER,
+    PICTURE_ARGUMENTS,
     UNSET,
+    _check_picture_arguments,
     _compile_check,
     check_thumbnail_arguments,
     density_srcset,
@@ -97,10 +100,23 @@ def _attr_value(value: Any) -> Any:
     return str(value) if isinstance(value, Undefined) else value
 
 
-class ImageKitExtension(Extension):
-    """Add the ``thumbnail`` and ``generateimage`` tags to a Jinja2 environment."""
+class _Argument:
+    """An argument as the Django tags' compile-time checks read it: its literal text, or None.
 
-    tags = {"thumbnail", "generateimage"}
+    Those checks look at a ``FilterExpression``'s ``var`` and ``filters``;
+    this gives them the same two attributes, so that they run unchanged here.
+    """
+
+    filters = ()
+
+    def __init__(self, node: nodes.Expr):
+        self.var = _literal(node)
+
+
+class ImageKitExtension(Extension):
+    """Add the ``thumbnail``, ``generateimage`` and ``picture`` tags to a Jinja2 environment."""
+
+    tags = {"thumbnail", "generateimage", "picture"}
 
     # --- parsing ---------------------------------------------------------------
 
@@ -110,6 +126,8 @@ class ImageKitExtension(Extension):
         try:
             if token.value == "thumbnail":
                 return self._thumbnail(bits, token.value, token.lineno)
+            if token.value == "picture":
+                return self._picture(bits, token.value, token.lineno)
             return self._generateimage(bits, token.value, token.lineno)
         except django_template.TemplateSyntaxError as exc:
             # The checks the Django tags share: same message, with the line.
@@ -253,6 +271,33 @@ class ImageKitExtension(Extension):
         ]
         return self._output("_thumbnail_img", call_args, lineno)
 
+    def _picture(self, bits: _Bits, tag_name: str, lineno: int) -> nodes.Node:
+        if len(bits.args) == 2:  # noqa: PLR2004
+            if "source" in bits.kwargs:
+                raise django_template.TemplateSyntaxError(
+                    f"'{tag_name}' got the source twice: as its second argument and as source=."
+                )
+            what, source = bits.args
+        elif len(bits.args) == 1:
+            what, source = bits.args[0], nodes.Const(None, lineno=lineno)
+        else:
+            raise django_template.TemplateSyntaxError(
+                f"'{tag_name}' takes one or two positional arguments: a geometry and the source "
+                f"('800x600' photo.image), a generator id (with source=) or a cache file "
+                f"(got {len(bits.args)})."
+            )
+        _check_picture_arguments(
+            tag_name,
+            _Argument(what),
+            {name: _Argument(value) for name, value in bits.kwargs.items()},
+            len(bits.args),
+        )
+        call_args = [what, source, _dict(bits.kwargs, lineno)]
+        if bits.varname:
+            return self._assign(bits.varname, "_build_picture", call_args, lineno)
+        call_args.append(_dict(bits.attrs, lineno))
+        return self._output("_picture_html", call_args, lineno)
+
     def _output(self, method: str, args: list[nodes.Expr], lineno: int) -> nodes.Node:
         return nodes.Output([self.call_method(method, args, lineno=lineno)], lineno=lineno)
 
@@ -315,6 +360,27 @@ class ImageKitExtension(Extension):
                     file, srcset_factors(_plain(scales), "srcset"), file_at
                 ),
             )
+
+        return Markup(render_or_skip(render))
+
+    def _build_picture(self, what: Any, source: Any, kwargs: dict[str, Any]) -> Any:
+        from .pictures import build_picture
+
+        options = {name: _plain(value) for name, value in kwargs.items()}
+        source = options.pop("source") if "source" in options else _plain(source)
+        known = {name: options.pop(name) for name in list(options) if name in PICTURE_ARGUMENTS}
+        if options:  # a generator id's own arguments
+            known["generator_kwargs"] = options
+        return build_picture(_plain(what), source, **known)
+
+    def _picture_html(
+        self, what: Any, source: Any, kwargs: dict[str, Any], attrs: dict[str, Any]
+    ) -> Markup:
+        from .pictures import render_picture
+
+        def render() -> str:
+            picture = self._build_picture(what, source, kwargs)
+            return render_picture(picture, {name: _attr_value(v) for name, v in attrs.items()})
 
         return Markup(render_or_skip(render))
 

@@ -90,6 +90,24 @@ SAME_TEMPLATES = {
         "{% generateimage 'tests:photo:thumbnail' source=photo.original_image as th %}"
         "{{ th.url }} {{ th.width }}x{{ th.height }}"
     ),
+    "picture": (
+        "{% picture '60x40' photo.original_image widths='20 40 60' formats='avif webp' "
+        "placeholder='blur' -- alt='' class='hero' %}"
+    ),
+    "picture sizes and colour": (
+        "{% picture 'x40' photo.original_image widths=widths formats='webp' "
+        "sizes='(min-width: 60em) 50vw, 100vw' placeholder='color' -- style='border:0' %}"
+    ),
+    "picture of a spec field": "{% picture photo.thumbnail widths='25 50' formats='webp' %}",
+    "picture of a generator": (
+        "{% picture 'tests:photo:thumbnail' source=photo.original_image widths='25' "
+        "formats='' -- alt=title %}"
+    ),
+    "picture as": (
+        "{% picture photo.thumbnail widths='25 50' formats='webp' as pic %}"
+        '<img src="{{ pic.img.url }}" srcset="{{ pic.sources.0.srcset }}" '
+        'width="{{ pic.img.width }}">'
+    ),
     "in a loop": (
         "{% for p in photos %}{% thumbnail '20x20' p.original_image -- alt=title %}{% endfor %}"
     ),
@@ -103,6 +121,7 @@ def context_for(photo) -> dict:
         "geometry": "70x",
         "title": '<script>"x"</script>',
         "scales": [2],
+        "widths": [30, 60],
     }
 
 
@@ -244,6 +263,22 @@ BAD_TEMPLATES = {
         "{% thumbnail '10x10' anchor='c' photo.original_image %}",
         "after a keyword argument",
     ),
+    "picture bad widths": ("{% picture '60x40' photo.original_image widths='20 wide' %}", "'wide'"),
+    "picture bad formats": (
+        "{% picture '60x40' photo.original_image formats='avif gif2' %}",
+        "gif2",
+    ),
+    "picture bad sizes": ("{% picture '60x40' photo.original_image sizes='half' %}", "'half'"),
+    "picture bad placeholder": (
+        "{% picture '60x40' photo.original_image placeholder='fog' %}",
+        "'fog'",
+    ),
+    "picture unknown argument": ("{% picture '60x40' photo.original_image colour=1 %}", "colour="),
+    "picture source twice": (
+        "{% picture '60x40' photo.original_image source=photo.original_image %}",
+        "got the source twice",
+    ),
+    "picture three positional": ("{% picture 'a' 'b' 'c' %}", "(got 3)"),
     "repeated keyword": (
         "{% thumbnail '10x10' photo.original_image crop=0 crop=1 %}",
         "multiple values for the argument 'crop'",
@@ -265,7 +300,21 @@ def test_a_bad_tag_is_a_syntax_error_when_the_template_compiles(name, jinja):
 
 
 @pytest.mark.parametrize(
-    "name", ["bad geometry", "unknown argument", "bad anchor", "bad format", "bad srcset"]
+    "name",
+    [
+        "bad geometry",
+        "unknown argument",
+        "bad anchor",
+        "bad format",
+        "bad srcset",
+        "picture bad widths",
+        "picture bad formats",
+        "picture bad sizes",
+        "picture bad placeholder",
+        "picture unknown argument",
+        "picture source twice",
+        "picture three positional",
+    ],
 )
 def test_a_bad_literal_argument_has_the_django_tags_message_word_for_word(name, jinja):
     source, _words = BAD_TEMPLATES[name]
