@@ -20,6 +20,17 @@ Each gives ``{"url": ..., "width": ..., "height": ...}``, the URL absolute
 when the serializer has the request in its context (as DRF's ``ImageField``
 does), or ``null`` when there is no source. The field is read-only.
 
+With ``widths=``, ``formats=``, ``sizes=``, ``placeholder=`` or
+``picture=True`` it gives what ``{% picture %}`` renders, per format::
+
+    hero = CacheFileField("800x600", source="original_image", widths=[480, 960])
+
+    {"url": ..., "width": 960, "height": 720, "type": "image/jpeg",
+     "srcset": "... 480w, ... 960w", "sizes": "100vw",
+     "sources": [{"type": "image/avif", "srcset": "...", "sizes": "100vw"},
+                 {"type": "image/webp", "srcset": "...", "sizes": "100vw"}],
+     "placeholder": null}
+
 What it costs: exactly what ``{{ photo.thumbnail.url }}`` and ``.width``
 cost in a template. On a warm list served inside a request, the sizes come
 with the states (one cache round trip for the whole page once the process
@@ -55,7 +66,7 @@ logger = get_logger()
 
 
 class CacheFileField(serializers.Field):
-    """Serialize a cache file as ``{"url", "width", "height"}``; read-only.
+    """Serialize a cache file as ``{"url", "width", "height"}``, or a picture; read-only.
 
     Without arguments the attribute must be a cache file (an
     ``ImageSpecField``'s value). With *geometry* (``"320x240"``, ``"320x"``,
@@ -64,6 +75,14 @@ class CacheFileField(serializers.Field):
     options; with *generator* (an id), of that generator's file, built
     with *generator_kwargs* as ``{% generateimage %}`` builds it (with
     *geometry* too, as ``{% thumbnail 'id' 'WxH' source %}``).
+
+    *picture* (implied by any of *widths*, *formats*, *sizes*,
+    *placeholder* and *quality*, which are those of ``{% picture %}``)
+    serializes the picture of the same geometry, generator or spec field:
+    the ``<img>``'s ``url``, ``width``, ``height``, ``type``, ``srcset`` and
+    ``sizes``, its ``sources`` (one per modern format, in order) and its
+    ``placeholder``. Unset, they default as in the tag: to what the spec
+    declares, then to the ``IMAGEKIT_PICTURE_*`` settings.
     """
 
     def __init__(
@@ -76,10 +95,30 @@ class CacheFileField(serializers.Field):
         crop: Any = None,
         upscale: Any = None,
         format: str | None = None,  # the name of the {% thumbnail %} argument
+        picture: bool = False,
+        widths: Any = None,
+        formats: Any = None,
+        sizes: str | None = None,
+        placeholder: str | None = None,
+        quality: int | None = None,
         **kwargs: Any,
     ):
         kwargs["read_only"] = True
         super().__init__(**kwargs)
+        picture_options = {
+            "widths": widths,
+            "formats": formats,
+            "sizes": sizes,
+            "placeholder": placeholder,
+            "quality": quality,
+        }
+        self.picture_options = {k: v for k, v in picture_options.items() if v is not None}
+        self.picture = bool(picture or self.picture_options)
+        if self.picture:
+            self._check_picture(geometry, generator, format)
+            if upscale is not None:
+                self.picture_options["upscale"] = upscale
+                upscale = None
         self.dimensions = None
         if geometry is not None:
             try:
@@ -97,6 +136,32 @@ class CacheFileField(serializers.Field):
         check_format(format, "CacheFileField format=")
         self.generator = generator
         self.generator_kwargs = {**(generator_kwargs or {}), **options}
+        if self.picture:  # anchor= and crop= go to the picture
+            self.generator_kwargs = dict(generator_kwargs or {})
+            self.picture_options.update(options)
+        self.geometry = geometry
+
+    def _check_picture(self, geometry: Any, generator: Any, fmt: Any) -> None:
+        from .pictures import check_placeholder, check_sizes, parse_formats, parse_widths
+
+        if fmt is not None:
+            raise TypeError(
+                f"CacheFileField: format={fmt!r} makes one file; a picture takes formats= "
+                "(and keeps a fallback in the source's format)."
+            )
+        if geometry is not None and generator is not None:
+            raise TypeError(
+                "CacheFileField: a picture is of a geometry or of a generator, not both."
+            )
+        checks = {
+            "widths": parse_widths,
+            "formats": parse_formats,
+            "sizes": check_sizes,
+            "placeholder": check_placeholder,
+        }
+        for name, check in checks.items():
+            if name in self.picture_options:
+                check(self.picture_options[name], f"CacheFileField {name}=")
 
     def get_file(self, value: Any) -> ImageCacheFile | None:
         """Return the cache file this field serializes for the attribute *value*, or None.
@@ -119,20 +184,64 @@ class CacheFileField(serializers.Field):
             generator_registry.get(self.generator, source=value, **self.generator_kwargs)
         )
 
+    def get_picture(self, value: Any) -> Any:
+        """Return the :class:`~imagekit.pictures.Picture` for the attribute *value*, or None.
+
+        Generates what the cache file strategy says, as ``{% picture %}`` does.
+        """
+        from .pictures import build_picture
+
+        if self.geometry is None and self.generator is None:
+            file = self.get_file(value)  # checks that it is a cache file
+            return None if file is None else build_picture(file, **self.picture_options)
+        if not value:
+            return None
+        options = dict(self.picture_options)
+        if self.generator_kwargs:
+            options["generator_kwargs"] = self.generator_kwargs
+        return build_picture(self.geometry or self.generator, value, **options)
+
     def to_representation(self, value: Any) -> dict[str, Any] | None:
+        request = self.context.get("request")
+        url = request.build_absolute_uri if request is not None else str
         try:
+            if self.picture:
+                return self._picture_representation(self.get_picture(value), url)
             file = self.get_file(value)
             if file is None:
                 return None
-            url = file.url
-            representation = {"url": url, "width": file.width, "height": file.height}
+            return {"url": url(file.url), "width": file.width, "height": file.height}
         except (MissingSource, SourceImageError) as exc:
             # As in templates: IMAGEKIT_TEMPLATE_MISSING_SOURCE decides.
             if missing_source_policy() == "raise":
                 raise
             logger.warning("imagekit serializer field %r gave null: %s", self.field_name, exc)
             return None
-        request = self.context.get("request")
-        if request is not None:
-            representation["url"] = request.build_absolute_uri(url)
-        return representation
+
+    @staticmethod
+    def _picture_representation(picture: Any, url: Any) -> dict[str, Any] | None:
+        if picture is None:
+            return None
+
+        def srcset(part: Any) -> str:
+            return ", ".join(f"{url(entry.url)} {entry.width}w" for entry in part.entries)
+
+        img = picture.img
+        placeholder = picture.placeholder
+        return {
+            "url": url(img.url),
+            "width": img.width,
+            "height": img.height,
+            "type": img.type,
+            "srcset": srcset(img),
+            "sizes": img.sizes,
+            "sources": [
+                {"type": source.type, "srcset": srcset(source), "sizes": source.sizes}
+                for source in picture.sources
+            ],
+            "placeholder": (
+                None
+                if placeholder is None
+                else {"kind": placeholder.kind, "value": placeholder.value}
+            ),
+        }

@@ -25,3 +25,19 @@ class PhotoList(generics.ListAPIView):
     renderer_classes = [JSONRenderer]
     authentication_classes = []
     permission_classes = []
+
+
+class PicturePhotoSerializer(serializers.ModelSerializer):
+    """What ``{% picture %}`` renders, per photo: 3 widths x (AVIF, WebP, JPEG)."""
+
+    hero = CacheFileField(
+        "60x40", source="original_image", widths="20 40 60", formats="avif webp", placeholder="blur"
+    )
+
+    class Meta:
+        model = Photo
+        fields = ["id", "hero"]
+
+
+class PicturePhotoList(PhotoList):
+    serializer_class = PicturePhotoSerializer

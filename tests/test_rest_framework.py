@@ -9,6 +9,8 @@ tests/test_call_counts.py counts a warm page's.
 from __future__ import annotations
 
 import logging
+from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 from django.template import Context, Template
@@ -19,9 +21,9 @@ from rest_framework.test import APIClient, APIRequestFactory
 from imagekit.cachefiles.backends import get_default_cachefile_backend
 from imagekit.exceptions import MissingSource, NotRegistered, UnknownFormat
 from imagekit.rest_framework import CacheFileField
-from tests.api import PhotoSerializer
+from tests.api import PhotoSerializer, PicturePhotoSerializer
 from tests.doubles import ROUND_TRIPS, RecordingCache
-from tests.models import Photo
+from tests.models import Photo, PictureSpecPhoto
 
 
 @pytest.fixture
@@ -117,6 +119,113 @@ def test_the_field_is_read_only_so_writes_leave_it_alone(photo):
     assert serializer.validated_data == {}
 
 
+# --- pictures: what {% picture %} renders, per format ------------------------------
+
+
+class _PictureParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources: list[dict] = []
+        self.img: dict = {}
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "source":
+            self.sources.append(dict(attrs))
+        elif tag == "img":
+            self.img = dict(attrs)
+
+
+def picture_from_html(html: str) -> dict:
+    """Read a rendered ``<picture>`` back as the field's representation of it."""
+    parser = _PictureParser()
+    parser.feed(html)
+    img = parser.img
+    return {
+        "url": img["src"],
+        "width": int(img["width"]),
+        "height": int(img["height"]),
+        "srcset": img["srcset"],
+        "sizes": img["sizes"],
+        "sources": parser.sources,
+    }
+
+
+def without(data: dict, *keys: str) -> dict:
+    return {key: value for key, value in data.items() if key not in keys}
+
+
+def test_a_picture_field_gives_what_the_picture_tag_renders(photo):
+    data = PicturePhotoSerializer(photo).data["hero"]
+
+    html = tag(
+        "{% picture '60x40' photo.original_image widths='20 40 60' formats='avif webp' "
+        "placeholder='blur' %}",
+        photo,
+    )
+    assert without(data, "type", "placeholder") == picture_from_html(html)
+    assert [source["type"] for source in data["sources"]] == ["image/avif", "image/webp"]
+    assert data["type"] == "image/jpeg"
+    assert data["placeholder"]["kind"] == "blur"
+    assert data["placeholder"]["value"] in unescape(html)  # the same preview, behind the <img>
+
+
+def test_a_picture_of_a_spec_field_reuses_its_spec(photo):
+    class Serializer(serializers.Serializer):
+        thumbnail = CacheFileField(widths=[25, 50], formats="webp", sizes="50vw")
+
+    data = Serializer(photo).data["thumbnail"]
+
+    html = tag("{% picture photo.thumbnail widths='25 50' formats='webp' sizes='50vw' %}", photo)
+    assert without(data, "type", "placeholder") == picture_from_html(html)
+    assert (data["width"], data["height"]) == (50, 50)
+
+
+def test_a_picture_of_a_generator_id_is_the_tags(photo):
+    class Serializer(serializers.Serializer):
+        image = CacheFileField(
+            generator="tests:photo:thumbnail", source="original_image", widths="25", formats=""
+        )
+
+    data = Serializer(photo).data["image"]
+
+    html = tag(
+        "{% picture 'tests:photo:thumbnail' source=photo.original_image widths='25' formats='' %}",
+        photo,
+    )
+    assert without(data, "type", "placeholder") == picture_from_html(html)
+    assert data["sources"] == []
+
+
+def test_picture_true_takes_what_the_spec_field_declares(db, media_storage, image_file):
+    item = PictureSpecPhoto.objects.create(image=image_file("declared.jpg", size=(320, 240)))
+
+    class Serializer(serializers.Serializer):
+        hero = CacheFileField(picture=True)
+
+    data = Serializer(item).data["hero"]
+
+    html = tag("{% picture photo.hero %}", item)
+    assert without(data, "type", "placeholder") == picture_from_html(html)
+    assert [source["type"] for source in data["sources"]] == ["image/webp"]
+    assert data["srcset"].count("w, ") == 1  # the declared widths: 80 and 160
+    assert data["placeholder"]["kind"] == "blur"
+
+
+def test_with_the_request_every_url_of_a_picture_is_absolute(photo, request_):
+    data = PicturePhotoSerializer(photo, context={"request": request_}).data["hero"]
+
+    srcsets = [data["srcset"]] + [source["srcset"] for source in data["sources"]]
+    urls = [data["url"]] + [entry.split()[0] for srcset in srcsets for entry in srcset.split(", ")]
+    assert len(urls) == 1 + 3 * 3
+    assert all(url.startswith("http://testserver/media/CACHE/") for url in urls)
+
+
+def test_a_picture_without_a_source_is_null(db, media_storage):
+    data = PicturePhotoSerializer(Photo.objects.create()).data
+
+    assert data["hero"] is None
+
+
 # --- missing sources and bad arguments --------------------------------------------
 
 
@@ -153,6 +262,12 @@ def test_a_deleted_source_gives_null_and_a_warning_when_the_policy_is_empty(
         ({"geometry": "10x10", "format": "JPG2"}, UnknownFormat, "format=: 'JPG2'"),
         ({"anchor": "c"}, TypeError, "anchor= apply to a thumbnail"),
         ({"generator": "a:b", "crop": 0}, TypeError, "crop= apply to a thumbnail"),
+        ({"geometry": "10x10", "widths": "20 wide"}, ValueError, "widths=: 'wide'"),
+        ({"geometry": "10x10", "formats": "avif gif2"}, ValueError, "formats=: 'gif2'"),
+        ({"geometry": "10x10", "sizes": "half"}, ValueError, "sizes=: 'half'"),
+        ({"geometry": "10x10", "placeholder": "fog"}, ValueError, "placeholder=: 'fog'"),
+        ({"geometry": "10x10", "picture": True, "format": "PNG"}, TypeError, "formats="),
+        ({"geometry": "1x1", "generator": "a:b", "picture": True}, TypeError, "not both"),
     ],
 )
 def test_a_bad_argument_is_an_error_naming_it_when_the_serializer_is_declared(kwargs, error, words):
@@ -240,3 +355,19 @@ def test_a_warm_list_asks_the_storage_only_for_urls(photos, storage, cache):
 
     # Three files per row, each asked for its URL once.
     assert storage.methods_called() == ["url"] * 3 * len(photos)
+
+
+def test_a_warm_list_of_pictures_costs_one_cache_round_trip_and_storage_urls(
+    photos, storage, cache
+):
+    client = APIClient()
+    response = client.get(reverse("api-pictures"))  # generates the variants
+    assert response.status_code == 200
+    cache.calls.clear()
+    storage.calls.clear()
+
+    again = client.get(reverse("api-pictures"))
+
+    assert again.json() == response.json()
+    assert cache.methods_called() == ["get_many"]
+    assert set(storage.methods_called()) == {"url"}

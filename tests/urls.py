@@ -8,4 +8,5 @@ urlpatterns = [
     path("pages/<str:name>/", views.page, name="page"),
     path("counted/<path:name>", views.counted, name="counted"),
     path("api/photos/", api.PhotoList.as_view(), name="api-photos"),
+    path("api/pictures/", api.PicturePhotoList.as_view(), name="api-pictures"),
 ]
