@@ -82,8 +82,8 @@ PLACEHOLDER_KINDS = ("blur", "color")
 #: ``IMAGEKIT_PICTURE_OPTIONS`` or the tag (``quality=``) says otherwise.
 #: Chosen from measurements: see docs/topics/responsive.rst.
 ENCODER_DEFAULTS: dict[str, dict[str, Any]] = {
-    "AVIF": {"quality": 60, "speed": 8},
-    "WEBP": {"quality": 80, "method": 4},
+    "AVIF": {"quality": 75, "speed": 9},
+    "WEBP": {"quality": 80, "method": 2},
 }
 
 MAX_QUALITY = 100
@@ -348,9 +348,12 @@ class _Entry:
     def url(self) -> str:
         # The storage's URL, without the file's existence_required: the
         # picture has already done what the strategy says, for all variants
-        # at once (one task, one decode).
-        file = self.file
-        return file.storage.url(file.name)
+        # at once (one task, one decode). Asked once (src is in srcset too).
+        url = self.__dict__.get("_url")
+        if url is None:
+            file = self.file
+            url = self.__dict__["_url"] = file.storage.url(file.name)
+        return url
 
 
 @dataclass
