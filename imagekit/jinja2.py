@@ -132,7 +132,6 @@ class ImageKitExtension(Extension):
         except django_template.TemplateSyntaxError as exc:
             # The checks the Django tags share: same message, with the line.
             parser.fail(str(exc), token.lineno, TemplateSyntaxError)
-            raise  # parser.fail() always raises; this keeps type checkers informed
 
     def _parse_bits(self, parser: Parser, tag_name: str, lineno: int) -> _Bits:
         stream = parser.stream
