@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from rest_framework import generics, serializers
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
+from imagekit.cachefiles.state import prefetch_spec_files
 from imagekit.rest_framework import CacheFileField
 from tests.models import Photo
 
@@ -41,3 +43,25 @@ class PicturePhotoSerializer(serializers.ModelSerializer):
 
 class PicturePhotoList(PhotoList):
     serializer_class = PicturePhotoSerializer
+
+
+class ThumbnailSerializer(serializers.ModelSerializer):
+    thumbnail = CacheFileField()
+
+    class Meta:
+        model = Photo
+        fields = ["id", "thumbnail"]
+
+
+class PrefetchedThumbnailList(PhotoList):
+    """The list a site writes to make a cold process's first page one round trip.
+
+    With ``imagekit.middleware.CacheFileStateMiddleware``, as docs/topics/integrations.rst says.
+    """
+
+    serializer_class = ThumbnailSerializer
+
+    def list(self, request, *args, **kwargs):
+        photos = list(self.get_queryset())
+        prefetch_spec_files(photos, "thumbnail")
+        return Response(self.get_serializer(photos, many=True).data)

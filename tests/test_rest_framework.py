@@ -357,6 +357,40 @@ def test_a_warm_list_asks_the_storage_only_for_urls(photos, storage, cache):
     assert storage.methods_called() == ["url"] * 3 * len(photos)
 
 
+def test_a_warm_list_costs_one_round_trip_per_file_once_the_memory_is_dropped(
+    photos, storage, cache
+):
+    client = APIClient()
+    get_list(client)
+    # What every process sees after the epoch key goes: as a fresh process.
+    cache.delete(get_default_cachefile_backend().get_epoch_key())
+    cache.calls.clear()
+
+    get_list(client)
+
+    # As a page of template tags: one get_many (state and size) per file; a
+    # row has two files ("hero" is the file of "thumbnail": the same spec).
+    assert sorted(cache.methods_called()) == ["add"] + ["get_many"] * 2 * len(photos)
+
+
+def test_a_prefetched_list_costs_one_round_trip_whatever_the_process_remembers(
+    photos, storage, cache, settings
+):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "imagekit.middleware.CacheFileStateMiddleware"]
+    client = APIClient()
+    first = client.get(reverse("api-thumbnails"))
+    assert first.status_code == 200
+    cache.delete(get_default_cachefile_backend().get_epoch_key())
+    cache.calls.clear()
+    storage.calls.clear()
+
+    again = client.get(reverse("api-thumbnails"))
+
+    assert again.json() == first.json()
+    assert cache.methods_called() == ["get_many"]
+    assert set(storage.methods_called()) == {"url"}
+
+
 def test_a_warm_list_of_pictures_costs_one_cache_round_trip_and_storage_urls(
     photos, storage, cache
 ):

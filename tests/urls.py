@@ -9,4 +9,5 @@ urlpatterns = [
     path("counted/<path:name>", views.counted, name="counted"),
     path("api/photos/", api.PhotoList.as_view(), name="api-photos"),
     path("api/pictures/", api.PicturePhotoList.as_view(), name="api-pictures"),
+    path("api/thumbnails/", api.PrefetchedThumbnailList.as_view(), name="api-thumbnails"),
 ]
