@@ -96,7 +96,8 @@ def _plain(value: Any) -> Any:
 
 
 def _attr_value(value: Any) -> Any:
-    # Undefined renders as Django's missing variable does: as "".
+    # An Undefined attribute is its text: "" (as Django's missing variables)
+    # unless the environment's Undefined class says otherwise (DebugUndefined).
     return str(value) if isinstance(value, Undefined) else value
 
 
