@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""``{% picture %}``: warm pages against the floor, cold generation against plain Pillow (issue #12).
+"""``{% picture %}``: warm pages against the floor, cold generation against Pillow (issue #12).
 
 Usage::
 

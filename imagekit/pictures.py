@@ -45,7 +45,7 @@ from .exceptions import MissingSource, MissingSourceFile, SourceImageError
 from .processors import Thumbnail as ThumbnailProcessor
 from .registry import ORIGIN_ATTRIBUTE, generator_registry, register
 from .specs import ImageSpec, _binary_stream, _label, encode
-from .utils import open_image, sanitize_cache_key
+from .utils import get_storage, open_image, sanitize_cache_key
 
 __all__ = [
     "ENCODER_DEFAULTS",
@@ -338,22 +338,33 @@ class Placeholder:
         return self.value
 
 
-@dataclass
 class _Entry:
-    width: int
-    format: str
-    file: ImageCacheFile
+    """One variant in a srcset: its width descriptor, format and name."""
+
+    __slots__ = ("_plan", "_url", "_width", "format", "name", "storage", "width")
+
+    def __init__(self, width: int, fmt: str, name: str, storage: Any, plan: Any, key_width: int):
+        self.width = width
+        self.format = fmt
+        self.name = name
+        self.storage = storage
+        self._plan = plan
+        self._width = key_width
+        self._url: str | None = None
 
     @property
     def url(self) -> str:
         # The storage's URL, without the file's existence_required: the
         # picture has already done what the strategy says, for all variants
         # at once (one task, one decode). Asked once (src is in srcset too).
-        url = self.__dict__.get("_url")
+        url = self._url
         if url is None:
-            file = self.file
-            url = self.__dict__["_url"] = file.storage.url(file.name)
+            url = self._url = self.storage.url(self.name)
         return url
+
+    @property
+    def file(self) -> ImageCacheFile:
+        return self._plan.file(self._width, self.format)
 
 
 @dataclass
@@ -391,9 +402,15 @@ class PictureImage:
     format: str
     sizes: str
     entries: list[_Entry] = field(repr=False)
-    #: The ``src`` variant (the widest one).
-    file: ImageCacheFile = field(repr=False)
     dimensions: tuple[int, int] | None = None
+
+    @property
+    def file(self) -> ImageCacheFile:
+        """The ``src`` variant's cache file (the widest one)."""
+        file = self.entries[-1].file
+        if self.dimensions and getattr(file, "_dimensions_cache", None) is None:
+            file._dimensions_cache = self.dimensions
+        return file
 
     @property
     def url(self) -> str:
@@ -437,8 +454,13 @@ class Picture:
     img: PictureImage
     sources: list[PictureSource]
     placeholder: Placeholder | None = None
-    #: Every variant's cache file, including those of left-out sources.
-    all_files: list[ImageCacheFile] = field(default_factory=list, repr=False)
+    plan: Any = field(default=None, repr=False)
+    every: list[tuple[int, str]] = field(default_factory=list, repr=False)
+
+    @property
+    def all_files(self) -> list[ImageCacheFile]:
+        """Every variant's cache file, including those of left-out sources."""
+        return [self.plan.file(w, fmt) for w, fmt in self.every]
 
     def __html__(self) -> str:
         return render_picture(self)
@@ -488,7 +510,113 @@ def build_picture(what: Any, source: Any = None, **options: Any) -> Picture:
     return plan_picture(what, source, **options).realise()
 
 
-def plan_picture(  # noqa: PLR0912 - one check per argument
+def plan_picture(what: Any, source: Any = None, **options: Any) -> _Plan:
+    """Check a declaration and name its variants, without any I/O (see :func:`build_picture`).
+
+    A declaration seen before for the same source (and settings) is not
+    checked and named again: what it came to is remembered, and the cache
+    files are built only if something must be made.
+    """
+    key = _declaration_key(what, source, options)
+    if key is not None:
+        known = _declarations.get(key)
+        if known is not None:
+            return known.plan(lambda: _plan_uncached(what, source, **options))
+    plan = _plan_uncached(what, source, **options)
+    if key is not None:
+        if len(_declarations) >= _MAX_VARIANT_NAMES:
+            _declarations.clear()
+        _declarations[key] = _Declaration(plan)
+    return plan
+
+
+_SETTINGS_NAMED = (
+    "IMAGEKIT_SPEC_CACHEFILE_NAMER",
+    "IMAGEKIT_CACHEFILE_DIR",
+    "IMAGEKIT_CACHE_PREFIX",
+    "IMAGEKIT_DEFAULT_FILE_STORAGE",
+    "IMAGEKIT_DEFAULT_CACHEFILE_BACKEND",
+    "IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY",
+    "IMAGEKIT_PICTURE_WIDTHS",
+    "IMAGEKIT_PICTURE_FORMATS",
+    "IMAGEKIT_PICTURE_SIZES",
+    "IMAGEKIT_PICTURE_PLACEHOLDER",
+)
+_declarations: dict[tuple[Any, ...], _Declaration] = {}
+
+
+def _declaration_key(what: Any, source: Any, options: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What a declaration's plan is a function of, or None when that cannot be told cheaply."""
+    if isinstance(what, ImageCacheFile):
+        spec = what.generator
+        name = what.name
+        if source is not None or not name or type(spec).__dict__.get("picture_options"):
+            return None
+        subject: tuple[Any, ...] = (
+            type(spec),
+            name,
+            what.storage,  # the object (hashed by identity, and kept alive by the key)
+            type(what.cachefile_backend),
+            type(what.cachefile_strategy),
+        )
+    elif type(what) in (str, SafeString):
+        source_name = getattr(source, "name", None)
+        if type(source_name) is not str or not source_name:
+            return None
+        subject = (str.__str__(what), source_name, getattr(source, "storage", None))
+    else:
+        return None
+    try:
+        key = (
+            subject,
+            tuple(sorted((k, _typed(_plain(v))) for k, v in options.items())),
+            tuple(setting(name) if name else None for name in _SETTINGS_NAMED),
+            get_storage(),
+            _typed(setting("IMAGEKIT_PICTURE_OPTIONS") or {}),
+        )
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+class _Declaration:
+    """What one declaration came to: enough to render it warm without building any file."""
+
+    def __init__(self, plan: _Plan):
+        self.names = plan.names
+        self.mkey = plan.mkey
+        self.widths, self.formats, self.fallback = plan.widths, plan.formats, plan.fallback
+        self.placeholder, self.upscale, self.sizes = plan.placeholder, plan.upscale, plan.sizes
+        self.storage, self.backend, self.strategy = plan.storage, plan.backend, plan.strategy
+        from .utils import get_default_cachefile_backend
+
+        # The default backend is looked up again each time, as every cache file does.
+        self.default_backend = plan.backend is get_default_cachefile_backend()
+
+    def plan(self, slow: Any) -> _Plan:
+        plan = _Plan(
+            None,
+            self.names,
+            None,
+            {},
+            self.widths,
+            self.formats,
+            self.fallback,
+            self.placeholder,
+            self.upscale,
+        )
+        plan.mkey, plan.sizes = self.mkey, self.sizes
+        plan.storage, plan.backend, plan.strategy = self.storage, self.backend, self.strategy
+        if self.default_backend:
+            from .utils import get_default_cachefile_backend
+
+            plan.backend = get_default_cachefile_backend()
+        plan._slow = slow
+        return plan
+
+
+def _plan_uncached(  # noqa: PLR0912, PLR0915 - one check per argument
     what: Any,
     source: Any = None,
     *,
@@ -550,35 +678,127 @@ def plan_picture(  # noqa: PLR0912 - one check per argument
         if base_fmt in ("", fallback):
             options[fallback] = getattr(spec, "options", None) or None
 
-    variants: dict[tuple[int, str], ImageCacheFile] = {}
     base_spec = None if base_id is None else spec
-    for width in widths:
-        for fmt in all_formats:
-            kwargs: dict[str, Any] = {"width": width, "format": fmt}
-            if base_id is None:
-                gw, gh = geometry
-                kwargs["height"] = (
-                    None if gh is None else max(1, round(width * gh / gw)) if gw else None
-                )
-                if gw is None:  # 'xH': the height gives the box, the width the size
-                    kwargs["height"] = None
-                kwargs.update(anchor=anchor, crop=crop, upscale=upscale)
-            else:
-                kwargs.update(base=base_id, base_kwargs=dict(base_kwargs), upscale=upscale)
-            if options[fmt] is not None:
-                kwargs["options"] = options[fmt]
-            generator = generator_registry.get("imagekit:picture", source=source, **kwargs)
-            if base_spec is not None:
-                generator.__dict__["_base"] = base_spec
-            variants[width, fmt] = ImageCacheFile(
-                generator,
-                storage=getattr(spec, "cachefile_storage", None),
-                cachefile_backend=getattr(spec, "cachefile_backend", None),
-                cachefile_strategy=getattr(spec, "cachefile_strategy", None),
-            )
-    plan = _Plan(base_file, variants, widths, formats, fallback, placeholder, bool(upscale))
+
+    def make(width: int, fmt: str) -> ImageCacheFile:
+        kwargs: dict[str, Any] = {"width": width, "format": fmt}
+        if base_id is None:
+            gw, gh = geometry
+            # 'xH' and 'Wx': the source's proportions; 'WxH': the box's.
+            kwargs["height"] = max(1, round(width * gh / gw)) if gw and gh else None
+            kwargs.update(anchor=anchor, crop=crop, upscale=upscale)
+        else:
+            kwargs.update(base=base_id, base_kwargs=dict(base_kwargs), upscale=upscale)
+        if options[fmt] is not None:
+            kwargs["options"] = options[fmt]
+        generator = generator_registry.get("imagekit:picture", source=source, **kwargs)
+        if base_spec is not None:
+            generator.__dict__["_base"] = base_spec
+        return ImageCacheFile(
+            generator,
+            storage=getattr(spec, "cachefile_storage", None),
+            cachefile_backend=getattr(spec, "cachefile_backend", None),
+            cachefile_strategy=getattr(spec, "cachefile_strategy", None),
+        )
+
+    files: dict[tuple[int, str], ImageCacheFile] = {}
+    key = _names_key(
+        base_id,
+        base_kwargs,
+        base_spec,
+        geometry,
+        widths,
+        all_formats,
+        options,
+        (anchor, crop, upscale),
+        source,
+    )
+    names = _variant_names.get(key) if key is not None else None
+    if names is None:
+        for width in widths:
+            for fmt in all_formats:
+                files[width, fmt] = make(width, fmt)
+        names = {k: f.name for k, f in files.items()}
+        if key is not None:
+            if len(_variant_names) >= _MAX_VARIANT_NAMES:
+                _variant_names.clear()
+            _variant_names[key] = names
+    any_file = next(iter(files.values()), None)
+    plan = _Plan(
+        base_file, names, make, files, widths, formats, fallback, placeholder, bool(upscale)
+    )
+    if any_file is not None:
+        plan.storage, plan.backend, plan.strategy = (
+            any_file.storage,
+            any_file.cachefile_backend,
+            any_file.cachefile_strategy,
+        )
+    else:
+        plan.storage, plan.backend, plan.strategy = _file_context(spec)
     plan.sizes = sizes
     return plan
+
+
+# Variant names already worked out: a warm page asks for the same ones again
+# and again, and naming nine files costs more than rendering them.
+_MAX_VARIANT_NAMES = 20000
+_variant_names: dict[tuple[Any, ...], dict[tuple[int, str], str]] = {}
+
+
+def _names_key(
+    base_id: Any,
+    base_kwargs: Any,
+    base_spec: Any,
+    geometry: Any,
+    widths: list[int],
+    formats: list[str],
+    options: dict[str, Any],
+    thumbnail: tuple[Any, ...],
+    source: Any,
+) -> tuple[Any, ...] | None:
+    """What the variant names are a function of, or None when that cannot be told."""
+    source_name = getattr(source, "name", None)
+    if type(source_name) is not str:
+        return None
+    tail = None
+    if base_spec is not None:
+        tail = base_spec._name_tail_key()
+        if tail is None:
+            return None
+    try:
+        key = (
+            setting("IMAGEKIT_SPEC_CACHEFILE_NAMER"),
+            setting("IMAGEKIT_CACHEFILE_DIR"),
+            source_name,
+            base_id,
+            _typed(base_kwargs),
+            tail[0] if tail is not None else None,
+            geometry,
+            tuple(widths),
+            tuple(formats),
+            _typed(options),
+            _typed(thumbnail),
+        )
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _file_context(spec: Any) -> tuple[Any, Any, Any]:
+    """The storage, backend and strategy a variant of *spec* would have."""
+    from .cachefiles.strategies import load_strategy
+    from .utils import get_default_cachefile_backend, get_singleton
+
+    storage = getattr(spec, "cachefile_storage", None)
+    if callable(storage):
+        storage = storage()
+    backend = getattr(spec, "cachefile_backend", None) or get_default_cachefile_backend()
+    strategy = load_strategy(
+        getattr(spec, "cachefile_strategy", None)
+        or get_singleton(setting("IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY"), "cache file strategy")
+    )
+    return storage or get_storage(), backend, strategy
 
 
 def _first(*values: Any) -> Any:
@@ -649,32 +869,75 @@ class _Meta:
             return None
 
 
+def _measured(file: ImageCacheFile) -> tuple[int, int] | None:
+    """The size of an existing cache file: recorded, or read once and recorded."""
+    try:
+        size = file._dimensions()
+    except (OSError, ValueError):
+        return None
+    return size if None not in size else None
+
+
 def meta_key(base_file: Any) -> str:
     """The cache key of what the picture of *base_file* learnt."""
     return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{base_file.name}-picture")
+
+
+class _Named:
+    """Stands for a variant in state lookups, which need only its name."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
 
 
 class _Plan:
     def __init__(
         self,
         base_file: ImageCacheFile,
-        variants: dict[tuple[int, str], ImageCacheFile],
+        names: dict[tuple[int, str], str],
+        make: Any,
+        files: dict[tuple[int, str], ImageCacheFile],
         widths: list[int],
         formats: list[str],
         fallback: str,
         placeholder: str | None,
         upscale: bool,
     ):
-        self.base_file = base_file
-        self.variants = variants
+        self._base_file = base_file
+        self.names = names
+        self._make = make
+        self._files = files
+        self._slow: Any = None
+        self.mkey = meta_key(base_file) if base_file is not None else ""
         self.widths = widths
         self.formats = formats
         self.fallback = fallback
         self.placeholder = placeholder
         self.upscale = upscale
-        any_file = next(iter(variants.values()))
-        self.backend = any_file.cachefile_backend
-        self.strategy = any_file.cachefile_strategy
+        self.storage: Any = None
+        self.backend: Any = None
+        self.strategy: Any = None
+
+    def _full(self) -> None:
+        """Build what a remembered declaration left out: the base file, the variants' maker."""
+        if self._make is None:
+            full = self._slow()
+            self._base_file, self._make = full._base_file, full._make
+
+    @property
+    def base_file(self) -> ImageCacheFile:
+        self._full()
+        return self._base_file
+
+    def file(self, width: int, fmt: str) -> ImageCacheFile:
+        """The cache file of a variant (built when first needed)."""
+        file = self._files.get((width, fmt))
+        if file is None:
+            self._full()
+            file = self._files[width, fmt] = self._make(width, fmt)
+        return file
 
     def kept(self, meta: _Meta | None) -> list[int]:
         if meta is None or self.upscale:
@@ -684,80 +947,116 @@ class _Plan:
 
     sizes = "100vw"
 
+    def meta_from_variants(self, mkey: str) -> _Meta | None:
+        """Work out (and record) the picture's _Meta from its existing fallback files."""
+        narrowest = self.file(self.widths[0], self.fallback)
+        widest = self.file(self.widths[-1], self.fallback)
+        size = _measured(widest)
+        if size is None:
+            return None
+        # Narrower than asked: that is all the source gives.
+        max_width = size[0] if size[0] < self.widths[-1] else self.widths[-1]
+        try:
+            with narrowest.storage.open(narrowest.name) as handle, Image.open(handle) as image:
+                image.load()
+                placeholders = {
+                    "blur": blur_placeholder(image),
+                    "color": color_placeholder(image),
+                }
+        except (OSError, ValueError):
+            return None
+        meta = _Meta(max_width, placeholders)
+        self.backend.cache_call("set", mkey, meta.dump(), setting("IMAGEKIT_CACHE_TIMEOUT"))
+        self.backend.remember_value(mkey, meta.dump())
+        return meta
+
+    def keys(self, meta: _Meta | None = None) -> list[tuple[int, str]]:
+        """The variants of the kept widths, every format, the fallback last."""
+        return [(w, fmt) for w in self.kept(meta) for fmt in [*self.formats, self.fallback]]
+
     def all_variants(self, meta: _Meta | None = None) -> list[ImageCacheFile]:
         """The variant files of the kept widths, every format, the fallback last."""
-        return [
-            self.variants[w, fmt] for w in self.kept(meta) for fmt in [*self.formats, self.fallback]
-        ]
+        return [self.file(w, fmt) for w, fmt in self.keys(meta)]
 
     def realise(self) -> Picture:
         sizes = self.sizes
         backend = self.backend
-        files = list(self.variants.values())
-        mkey = meta_key(self.base_file)
+        names = self.names
+        mkey = self.mkey
         optimistic = isinstance(self.strategy, Optimistic) or not hasattr(
             self.strategy, "on_existence_required"
         )
+        is_async = getattr(backend, "is_async", False)
         if isinstance(backend, CachedFileBackend):
-            states, dims, extra = backend.lookup_many(files, [mkey])
+            named = [_Named(name) for name in names.values()]
+            states, dims, extra = backend.lookup_many(named, [mkey])
         else:  # a backend written for ImageKit: ask it file by file
-            states = {f.name: CacheFileState.EXISTS if backend.exists(f) else None for f in files}
+            states = {
+                self.names[k]: CacheFileState.EXISTS if backend.exists(self.file(*k)) else None
+                for k in names
+            }
             dims, extra = {}, {}
         meta = _Meta.load(extra.get(mkey))
-        kept = self.kept(meta)
-        wanted = self.all_variants(meta)
-        missing = [f for f in wanted if states.get(f.name) != CacheFileState.EXISTS]
+        wanted = self.keys(meta)
+        missing = [k for k in wanted if states.get(names[k]) != CacheFileState.EXISTS]
         if self.placeholder and (meta is None or self.placeholder not in meta.placeholders):
             missing = missing or wanted[-1:]
         if missing and not optimistic:
-            if getattr(backend, "is_async", False):
-                queue_picture(self, missing, mkey)
+            files = [self.file(*k) for k in missing]
+            if is_async:
+                queue_picture(self, files, mkey)
             else:
                 meta = generate_variants(
-                    self.base_file, missing, placeholder=self.placeholder, meta_key=mkey
+                    self.base_file, files, placeholder=self.placeholder, meta_key=mkey
                 ) or _Meta.load(backend.cache_call("get", mkey))  # made by another process
-                for f in missing:
-                    states[f.name] = CacheFileState.EXISTS
-                    if getattr(f, "_dimensions_cache", None):
-                        dims[f.name] = f._dimensions_cache
-                kept = self.kept(meta)
-        exists = optimistic or not getattr(backend, "is_async", False)
-
+                for file in files:
+                    states[file.name] = CacheFileState.EXISTS
+                    if getattr(file, "_dimensions_cache", None):
+                        dims[file.name] = file._dimensions_cache
+                if meta is None or (self.placeholder and self.placeholder not in meta.placeholders):
+                    # The files were there, what they tell was not (a cleared
+                    # cache, a DummyCache): read it from the files, not the source.
+                    meta = self.meta_from_variants(mkey)
+        kept = self.kept(meta)
+        exists = optimistic or not is_async
         # When no width fits, the narrowest is all the source gives: say how wide.
         cap = meta.max_width if meta is not None and not self.upscale else None
+        storage = self.storage
 
         def entries(fmt: str) -> list[_Entry]:
-            return [_Entry(min(w, cap or w), fmt, self.variants[w, fmt]) for w in kept]
+            return [_Entry(min(w, cap or w), fmt, names[w, fmt], storage, self, w) for w in kept]
 
         def ready(fmt: str) -> bool:
-            return exists or all(
-                states.get(self.variants[w, fmt].name) == CacheFileState.EXISTS for w in kept
-            )
+            return exists or all(states.get(names[w, fmt]) == CacheFileState.EXISTS for w in kept)
 
         sources = [PictureSource(fmt, sizes, entries(fmt)) for fmt in self.formats if ready(fmt)]
         img_entries = entries(self.fallback)
-        src = img_entries[-1].file
-        size = dims.get(src.name) or getattr(src, "_dimensions_cache", None)
-        if size is not None:
-            src._dimensions_cache = size
+        size = dims.get(img_entries[-1].name)
+        if (
+            size is None
+            and not optimistic
+            and states.get(img_entries[-1].name) == (CacheFileState.EXISTS)
+        ):
+            size = _measured(self.file(kept[-1], self.fallback))
         found = None
         if meta is not None and self.placeholder:
             value = meta.placeholders.get(self.placeholder)
             if value:
                 found = Placeholder(self.placeholder, value)
+        every = [(w, fmt) for w in kept for fmt in [*self.formats, self.fallback]]
         return Picture(
-            img=PictureImage(self.fallback, sizes, img_entries, src, size),
+            img=PictureImage(self.fallback, sizes, img_entries, size),
             sources=sources,
             placeholder=found,
-            all_files=[self.variants[w, fmt] for w in kept for fmt in self.formats]
-            + [e.file for e in img_entries],
+            plan=self,
+            every=every,
         )
 
 
 # --- making the variants ----------------------------------------------------------------
 
 
-def generate_variants(
+def generate_variants(  # noqa: PLR0912 - each file locked, made or waited for
     base_file: Any,
     files: list[ImageCacheFile],
     *,
@@ -777,6 +1076,13 @@ def generate_variants(
     backend = files[0].cachefile_backend
     held: list[tuple[ImageCacheFile, str]] = []
     others: list[ImageCacheFile] = []
+    # The picture's own lock first: two processes taking the files' locks one
+    # by one could each get some, and both decode the source.
+    group = _Named(f"{base_file.name}#picture")
+    group_token = lock.acquire(backend, group)
+    if group_token is None:
+        _wait_for_lock(backend, group)
+        group_token = lock.acquire(backend, group)
     try:
         for file in files:
             if not force and backend.get_state(file) == CacheFileState.EXISTS:
@@ -791,7 +1097,7 @@ def generate_variants(
             held.append((file, token))
             backend.set_state(file, CacheFileState.GENERATING)
         meta = None
-        if held or (placeholder and meta_key):
+        if held:
             if force and held:
                 backend.renew_epoch()
             try:
@@ -806,9 +1112,23 @@ def generate_variants(
     finally:
         for file, token in held:
             lock.release(backend, file, token)
+        if group_token is not None:
+            lock.release(backend, group, group_token)
     for file in others:
         lock.wait_until_made(backend, file, CacheFileState.EXISTS)
     return meta
+
+
+def _wait_for_lock(backend: Any, holder: Any) -> None:
+    """Wait while another process holds *holder*'s lock (IMAGEKIT_GENERATING_TIMEOUT at most)."""
+    import time
+
+    key = backend.get_lock_key(holder)
+    deadline = time.monotonic() + setting("IMAGEKIT_GENERATING_TIMEOUT")
+    delay = 0.01
+    while backend.cache_call("get", key) is not None and time.monotonic() < deadline:
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)
 
 
 def _decode_source(variant: PictureVariant, largest: int) -> tuple[Image.Image, Any]:
@@ -956,7 +1276,10 @@ def blur_placeholder(image: Image.Image) -> str:
     svg = (
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {w} {h}'>"
         "<filter id='b' color-interpolation-filters='sRGB'>"
-        "<feGaussianBlur stdDeviation='1'/></filter>"
+        "<feGaussianBlur stdDeviation='1'/>"
+        # Opaque to the edges: a blur alone fades them out.
+        "<feComponentTransfer><feFuncA type='discrete' tableValues='1 1'/>"
+        "</feComponentTransfer></filter>"
         f"<image width='{w}' height='{h}' preserveAspectRatio='none' filter='url(#b)' "
         f"href='data:{mime};base64,{data}'/></svg>"
     )
@@ -1052,7 +1375,8 @@ def generate_declared(file: Any, force: bool = False) -> int:
     """Make the picture variants *file*'s spec declares; return how many were made.
 
     Used by the ``Optimistic`` strategy when a source is saved and by
-    ``generateimages``. Does nothing for specs that declare none.
+    ``generateimages``; with a task-queue backend they are queued as one task
+    instead. Does nothing for specs that declare none.
     """
     if not declared_variants(getattr(file, "generator", None)):
         return 0
@@ -1063,6 +1387,9 @@ def generate_declared(file: Any, force: bool = False) -> int:
         files = [f for f in files if backend.get_state(f) != CacheFileState.EXISTS]
     if not files:
         return 0
+    if getattr(backend, "is_async", False) and not force:
+        queue_picture(plan, files, plan.mkey)  # one task for them all, as the tag sends
+        return len(files)
     generate_variants(
         file, files, placeholder=plan.placeholder, meta_key=meta_key(file), force=force
     )

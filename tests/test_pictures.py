@@ -501,3 +501,31 @@ def test_a_picture_whose_widths_all_exceed_the_source_offers_what_the_source_giv
 
     assert pic.img.widths == [400]
     assert (pic.img.width, pic.img.height) == (400, 300)
+
+
+def test_after_the_cache_is_cleared_a_picture_is_rebuilt_from_its_files_not_its_source(source):
+    from django.core.cache import caches
+
+    build_picture("tests:counted", source, widths=[10, 16], formats=["webp"], placeholder="blur")
+    counted_runs._runs[0] = 0
+    caches["default"].clear()  # files still in storage; states, sizes and placeholder gone
+
+    pic = build_picture(
+        "tests:counted", source, widths=[10, 16], formats=["webp"], placeholder="blur"
+    )
+
+    assert counted_runs.runs == 0
+    assert pic.placeholder is not None and pic.placeholder.kind == "blur"
+    assert (pic.img.width, pic.img.height) == (16, 12)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_task_queue_saving_the_source_queues_the_declared_variants_as_one_task(
+    queue, media_storage, image_file
+):
+    photo = PictureSpecPhoto.objects.create(image=image_file("d.jpg", size=(320, 240)))
+
+    pictures = [json.loads(sent) for sent in queue.sent if "picture" in json.loads(sent)]
+    assert len(pictures) == 1
+    assert len(pictures[0]["picture"]["variants"]) == 4
+    assert not any(media_storage.exists(f.name) for f in _declared_files(photo))

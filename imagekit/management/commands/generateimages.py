@@ -23,7 +23,6 @@ from django.db import connections
 
 from ...cachefiles.backends import CachedFileBackend
 from ...exceptions import MissingSource
-from ...pictures import generate_declared
 from ...registry import cachefile_registry, generator_registry
 
 GENERATED = "generated"
@@ -58,6 +57,8 @@ def _close_source(file: Any) -> None:
 
 def process_file(file: Any, force: bool = False) -> tuple[str, str]:
     """Generate *file*; return ``(outcome, error message)``."""
+    from ...pictures import generate_declared  # on use: it registers imagekit:picture
+
     try:
         backend = file.cachefile_backend
         if not force and isinstance(backend, CachedFileBackend) and backend.exists(file):
@@ -80,6 +81,8 @@ def enqueue_file(file: Any, force: bool = False) -> tuple[str, str]:
     file here instead (a task-queue backend does that for files no JSON
     payload can describe, and says why in a warning).
     """
+    from ...pictures import generate_declared  # on use: it registers imagekit:picture
+
     try:
         backend = file.cachefile_backend
         if not getattr(backend, "is_async", False):
@@ -94,6 +97,7 @@ def enqueue_file(file: Any, force: bool = False) -> tuple[str, str]:
             # As for in-process generation: storages do not overwrite.
             file.storage.delete(file.name)
         queued = backend.schedule_generation(file, force=force)
+        generate_declared(file, force=force)  # its picture variants: one task
     except Exception as exc:  # noqa: BLE001 - reported per file; the run goes on
         return FAILED, f"{type(exc).__name__}: {exc}"
     finally:
