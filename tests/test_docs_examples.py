@@ -16,7 +16,8 @@ throw-away Django project of its own (in ``tmp_path``) with an app called
 * a ``console`` block's ``$ python manage.py ...`` commands are run, and
   their output compared in the same way (other commands, like ``pip``, are not
   run);
-* an ``html+django`` block captioned with a template path is written there.
+* an ``html+django`` block captioned with a template path (``.html``, or
+  ``.jinja`` for django-jinja) is written there.
 
 Before each shell session the project runs ``makemigrations myapp`` and
 ``migrate``. Where a block needs context the page leaves to the reader, an
@@ -489,7 +490,9 @@ class PagePlayer:
             self.project.shell("doctest", block.source, block.line)
         elif block.language == "console":
             self.project.console(block.source, block.line)
-        elif block.language == "html+django" and block.options.get("caption", "").endswith(".html"):
+        elif block.language == "html+django" and block.options.get("caption", "").endswith(
+            (".html", ".jinja")  # .jinja: django-jinja's templates (topics/integrations.rst)
+        ):
             self.project.write(block.options["caption"], block.source)
 
     def python(self, block: Block) -> None:

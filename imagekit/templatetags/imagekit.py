@@ -58,6 +58,9 @@ ASSIGNMENT_DELIMETER = "as"  # sic: ImageKit's spelling, kept for imports
 HTML_ATTRS_DELIMITER = "--"
 DEFAULT_THUMBNAIL_GENERATOR = "imagekit:thumbnail"
 
+#: Stands for an argument the tag was not given (None is a value: ``srcset=None``).
+UNSET = object()
+
 #: Compatibility: as in ImageKit, read once when this module is imported.
 DEFAULT_THUMBNAIL_SRCSET_SCALES = setting("IMAGEKIT_DEFAULT_THUMBNAIL_SRCSET_SCALES", None)
 
@@ -236,6 +239,111 @@ def _resolve(value: Any, context: Any) -> Any:
     return value.resolve(context) if isinstance(value, FilterExpression) else value
 
 
+# --- rendering ---------------------------------------------------------------
+# Context-free, so that every template engine renders the same bytes: the
+# Django nodes below and the Jinja2 extension (imagekit.jinja2) call these
+# with arguments they have resolved themselves.
+
+
+def render_or_skip(render: Any, *args: Any) -> str:
+    """Return ``render(*args)``, or "" if the source is missing and the policy says so.
+
+    ``IMAGEKIT_TEMPLATE_MISSING_SOURCE`` (:func:`~imagekit.conf.missing_source_policy`)
+    decides: "raise" lets :class:`~imagekit.exceptions.MissingSource` and
+    :class:`~imagekit.exceptions.SourceImageError` through, "empty" logs a
+    warning and renders nothing.
+    """
+    try:
+        return render(*args)
+    except (MissingSource, SourceImageError) as exc:
+        if missing_source_policy() == "raise":
+            raise
+        logger.warning("imagekit tag rendered nothing: %s", exc)
+        return ""
+
+
+def img_tag(
+    file: ImageCacheFile,
+    attrs: dict[str, Any],
+    extra_attrs: Any = None,
+) -> SafeString:
+    """Return the ``<img>`` for *file*: *attrs* (resolved), the size, ``src``, then extras.
+
+    *extra_attrs*, if given, is called with *file* and returns more
+    attributes (the thumbnail's ``srcset``). Values are escaped unless they
+    are safe strings.
+    """
+    attrs = dict(attrs)
+    # Only when the author gave neither size is the generated file's own
+    # size used (this reads the file, generating it if needed).
+    if "width" not in attrs and "height" not in attrs:
+        attrs["width"], attrs["height"] = file.width, file.height
+    attrs["src"] = file.url
+    if extra_attrs is not None:
+        attrs.update(extra_attrs(file))
+    # This is format_html('<img {} />', format_html_join(' ', '{}="{}"', ...))
+    # written out: Django's lazy-aware escaping wrappers cost a third of a
+    # warm tag's time, and a page may hold hundreds of tags. _escape() is
+    # conditional_escape() exactly, so the output is the same, and it is
+    # pinned by tests against format_html's.
+    html = " ".join(
+        f'{_escaped_name(name) if type(name) is str else _escape(name)}="{_escape(value)}"'
+        for name, value in attrs.items()
+    )
+    return SafeString(f"<img {html} />")
+
+
+def thumbnail_file(
+    generator_id: Any,
+    dimensions: dict[str, int | None],
+    source: Any,
+    generator_kwargs: dict[str, Any],
+    scale: float | None = None,
+) -> ImageCacheFile:
+    """Return the cache file of a thumbnail of *source* at *dimensions* (parsed).
+
+    *generator_id* None means ``imagekit:thumbnail``; *scale* multiplies both
+    sides (a ``srcset`` entry) and is a ``ValueError`` if it leaves no pixel.
+    """
+    if scale is not None:
+        scaled = {k: int(v * scale) if v else v for k, v in dimensions.items()}
+        if 0 in scaled.values():
+            raise ValueError(
+                f"srcset: the scale factor {scale:g} leaves no pixel of a "
+                f"{dimensions['width'] or ''}x{dimensions['height'] or ''} thumbnail."
+            )
+        dimensions = scaled
+    kwargs = {k: _plain(v) for k, v in generator_kwargs.items()}
+    kwargs.update(dimensions)
+    kwargs["source"] = source
+    generator_id = DEFAULT_THUMBNAIL_GENERATOR if generator_id is None else generator_id
+    return ImageCacheFile(generator_registry.get(generator_id, **kwargs))
+
+
+def srcset_factors(scales: Any, origin: str) -> list[float]:
+    """Return the scale factors of a ``srcset=`` value, or of the default if *scales* is unset.
+
+    *scales* is what the tag was given (resolved), or :data:`UNSET` when it
+    gave none: then ``IMAGEKIT_DEFAULT_THUMBNAIL_SRCSET_SCALES`` applies.
+    """
+    if scales is UNSET:
+        scales, origin = DEFAULT_THUMBNAIL_SRCSET_SCALES, "IMAGEKIT_DEFAULT_THUMBNAIL_SRCSET_SCALES"
+    return parse_srcset(scales, origin) if scales else []
+
+
+def density_srcset(file: ImageCacheFile, factors: list[float], file_at: Any) -> dict[str, str]:
+    """Return ``{"srcset": "URL 1x , URL 2x"}`` (ImageKit's spelling), or {} without factors.
+
+    *file_at* is called with each factor and returns that scale's cache file.
+    """
+    if not factors:
+        return {}
+    entries = [f"{file.url} 1x"]
+    for factor in factors:
+        entries.append(f"{file_at(factor).url} {factor}x")
+    return {"srcset": " , ".join(entries)}
+
+
 # --- nodes ---------------------------------------------------------------------
 
 
@@ -261,33 +369,11 @@ class ImageKitNode(template.Node):
         if self._varname:
             context[self._varname] = self.get_file(context)
             return ""
-        try:
-            return self.render_img(context)
-        except (MissingSource, SourceImageError) as exc:
-            if missing_source_policy() == "raise":
-                raise
-            logger.warning("imagekit tag rendered nothing: %s", exc)
-            return ""
+        return render_or_skip(self.render_img, context)
 
     def render_img(self, context: Any) -> str:
-        file = self.get_file(context)
         attrs = {k: v.resolve(context) for k, v in self._html_attrs.items()}
-        # Only when the author gave neither size is the generated file's own
-        # size used (this reads the file, generating it if needed).
-        if "width" not in attrs and "height" not in attrs:
-            attrs["width"], attrs["height"] = file.width, file.height
-        attrs["src"] = file.url
-        attrs.update(self.extra_attrs(context, file))
-        # This is format_html('<img {} />', format_html_join(' ', '{}="{}"', ...))
-        # written out: Django's lazy-aware escaping wrappers cost a third of a
-        # warm tag's time, and a page may hold hundreds of tags. _escape() is
-        # conditional_escape() exactly, so the output is the same, and it is
-        # pinned by tests against format_html's.
-        html = " ".join(
-            f'{_escaped_name(name) if type(name) is str else _escape(name)}="{_escape(value)}"'
-            for name, value in attrs.items()
-        )
-        return SafeString(f"<img {html} />")
+        return img_tag(self.get_file(context), attrs, lambda file: self.extra_attrs(context, file))
 
     def extra_attrs(self, context: Any, file: ImageCacheFile) -> dict[str, str]:
         return {}
@@ -314,7 +400,7 @@ class _ThumbnailMixin:
         varname: str | None = None,
     ):
         generator_kwargs = dict(generator_kwargs)
-        self._srcset = generator_kwargs.pop("srcset", _UNSET)
+        self._srcset = generator_kwargs.pop("srcset", UNSET)
         super().__init__(generator_id, generator_kwargs, html_attrs, varname)
         self._dimensions = dimensions
         literal = _literal(dimensions)
@@ -322,7 +408,7 @@ class _ThumbnailMixin:
         self._source = source
         # A literal srcset is checked when the template compiles.
         self._literal_scales = None
-        srcset_literal = _literal(self._srcset) if self._srcset is not _UNSET else None
+        srcset_literal = _literal(self._srcset) if self._srcset is not UNSET else None
         if srcset_literal is not None:
             try:
                 self._literal_scales = parse_srcset(srcset_literal)
@@ -331,46 +417,22 @@ class _ThumbnailMixin:
 
     def get_file(self, context: Any, scale: float | None = None) -> ImageCacheFile:
         dimensions = self._literal_dimensions or parse_dimensions(self._dimensions.resolve(context))
-        if scale is not None:
-            scaled = {k: int(v * scale) if v else v for k, v in dimensions.items()}
-            if 0 in scaled.values():
-                raise ValueError(
-                    f"srcset: the scale factor {scale:g} leaves no pixel of a "
-                    f"{dimensions['width'] or ''}x{dimensions['height'] or ''} thumbnail."
-                )
-            dimensions = scaled
-        kwargs = {k: _plain(v.resolve(context)) for k, v in self._generator_kwargs.items()}
-        kwargs.update(dimensions)
         generator_id = (
-            self._generator_id.resolve(context)
-            if self._generator_id is not None
-            else DEFAULT_THUMBNAIL_GENERATOR
+            self._generator_id.resolve(context) if self._generator_id is not None else None
         )
+        kwargs = {k: v.resolve(context) for k, v in self._generator_kwargs.items()}
         # Resolved once, here (get_cachefile would resolve them again).
-        kwargs["source"] = self._source.resolve(context)
-        return ImageCacheFile(generator_registry.get(generator_id, **kwargs))
+        return thumbnail_file(
+            generator_id, dimensions, self._source.resolve(context), kwargs, scale
+        )
 
     def extra_attrs(self, context: Any, file: ImageCacheFile) -> dict[str, str]:
         if self._literal_scales is not None:
             factors = self._literal_scales
         else:
-            if self._srcset is _UNSET:
-                scales, origin = (
-                    DEFAULT_THUMBNAIL_SRCSET_SCALES,
-                    "IMAGEKIT_DEFAULT_THUMBNAIL_SRCSET_SCALES",
-                )
-            else:
-                scales, origin = self._srcset.resolve(context), "srcset"
-            factors = parse_srcset(scales, origin) if scales else []
-        if not factors:
-            return {}
-        entries = [f"{file.url} 1x"]
-        for factor in factors:
-            entries.append(f"{self.get_file(context, factor).url} {factor}x")
-        return {"srcset": " , ".join(entries)}
-
-
-_UNSET = object()
+            scales = self._srcset if self._srcset is UNSET else self._srcset.resolve(context)
+            factors = srcset_factors(scales, "srcset")
+        return density_srcset(file, factors, lambda factor: self.get_file(context, factor))
 
 
 class ThumbnailAssignmentNode(_ThumbnailMixin, ImageKitNode):
@@ -396,8 +458,14 @@ def _compile_check(check: Any, value: Any, origin: str) -> None:
         raise template.TemplateSyntaxError(str(exc)) from exc
 
 
-def _check_thumbnail_arguments(tag_name: str, kwargs: dict[str, FilterExpression]) -> None:
-    unknown = [name for name in kwargs if name not in THUMBNAIL_ARGUMENTS]
+def check_thumbnail_arguments(tag_name: str, literals: dict[str, Any]) -> None:
+    """Check the keyword arguments of a ``thumbnail`` tag with the default generator.
+
+    *literals* maps each argument's name to its value if the template gives
+    it as a constant, else to None. Raise ``TemplateSyntaxError`` for an
+    unknown argument, or a bad literal ``format`` or ``anchor``.
+    """
+    unknown = [name for name in literals if name not in THUMBNAIL_ARGUMENTS]
     if unknown:
         raise template.TemplateSyntaxError(
             f"'{tag_name}' got an unknown argument {unknown[0]}=; it takes "
@@ -405,7 +473,7 @@ def _check_thumbnail_arguments(tag_name: str, kwargs: dict[str, FilterExpression
             f"attributes after '{HTML_ATTRS_DELIMITER}')."
         )
     for name, check in (("format", check_format), ("anchor", check_anchor)):
-        literal = _literal(kwargs[name]) if name in kwargs else None
+        literal = literals.get(name)
         if literal is not None:
             _compile_check(check, literal, f"'{tag_name}' {name}=")
 
@@ -453,7 +521,7 @@ def thumbnail(parser: Parser, token: Token) -> ImageKitNode:
     if literal is not None:
         parse_dimensions(literal)  # report a bad literal geometry at compile time
     if generator_id is None:  # imagekit:thumbnail: its arguments are known
-        _check_thumbnail_arguments(tag_name, kwargs)
+        check_thumbnail_arguments(tag_name, {k: _literal(v) for k, v in kwargs.items()})
     if varname:
         if "srcset" in kwargs:
             raise template.TemplateSyntaxError(
