@@ -83,6 +83,11 @@ class ImageKitConf(AppConf):
     # warning) or None: raise when DEBUG is true, else "empty".
     TEMPLATE_MISSING_SOURCE = None
 
+    # Delete the cache files made from a source file when its instance is
+    # deleted or the file is cleared or replaced (after the transaction
+    # commits). ImageSpecField(delete_with_source=...) overrides it per field.
+    DELETE_WITH_SOURCE = False
+
     class Meta:
         prefix = "imagekit"
 

@@ -131,3 +131,16 @@ class FieldAdminPhoto(models.Model):
 
     def get_absolute_url(self):
         return f"/photos/{self.pk}/"
+
+
+class FollowingPhoto(models.Model):
+    """Spec fields that each say whether their files go with the source (issue 13)."""
+
+    image = models.ImageField(upload_to="following")
+    follows = ImageSpecField(
+        source="image", processors=[ResizeToFill(8, 8)], format="PNG", delete_with_source=True
+    )
+    refuses = ImageSpecField(
+        source="image", processors=[ResizeToFill(9, 9)], format="PNG", delete_with_source=False
+    )
+    stays = ImageSpecField(source="image", processors=[ResizeToFill(7, 7)], format="PNG")
