@@ -136,7 +136,8 @@ def test_files_whose_source_file_is_gone_go(photos, media_storage):
     run = cleanup()
 
     assert run.listed == sorted([tag_file, thumbnail])
-    assert "2 source gone" in run.lines[-2]
+    assert "1 source gone" in run.lines[-2]  # the tag file's
+    assert "1 no longer the field's file" in run.lines[-2]
 
 
 def test_the_files_of_a_changed_spec_go_and_the_current_ones_stay(photos, media_storage):
@@ -347,3 +348,25 @@ def test_a_removed_file_of_a_photo_made_again_is_generated_anew(photos, media_st
 
     assert tag_file in page
     assert media_storage.exists(tag_file)
+
+
+def test_the_files_of_a_generator_no_longer_registered_go(photos, media_storage):
+    class Banner(ImageSpec):
+        processors = [ResizeToFill(30, 10)]
+        format = "PNG"
+
+    register.generator("tests:cleanup:banner", Banner)
+    try:
+        page = Template(
+            "{% load imagekit %}"
+            "{% generateimage 'tests:cleanup:banner' source=photo.original_image %}"
+        ).render(Context({"photo": photos[0]}))
+    finally:
+        unregister.generator("tests:cleanup:banner")  # as after a deployment
+    banner = re.search(r'src="/media/([^"]+)"', page).group(1)
+    age_all(media_storage)
+
+    run = cleanup()
+
+    assert run.listed == [banner]
+    assert "1 generator no longer registered" in run.lines[-2]

@@ -144,20 +144,25 @@ class CachedFileBackend(AbstractCacheFileBackend):
         """Return the cache key of the record of what made *file* (:mod:`..origins`)."""
         return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-origin")
 
-    def forget(self, name: str) -> None:
-        """Remove everything recorded about the cache file *name*: state, size, origin.
+    def forget(self, *names: str) -> None:
+        """Remove everything recorded about the cache files *names*: state, size, origin.
 
-        For a file that was just deleted from its storage. Other processes'
-        memories of it are not touched: see :meth:`renew_epoch`.
+        For files just deleted from their storage; one ``delete_many`` for
+        them all. Other processes' memories of them are not touched: see
+        :meth:`renew_epoch`.
         """
-        prefix = f"{setting('IMAGEKIT_CACHE_PREFIX')}{name}"
-        keys = [sanitize_cache_key(f"{prefix}-{kind}") for kind in _RECORDED]
-        self.cache_call("delete_many", keys)
-        self.memory.forget(keys[0])
+        keys = []
         local = get_active_state_cache()
-        if local is not None:
-            for key in keys:
-                local.pop(key, None)
+        for name in names:
+            prefix = f"{setting('IMAGEKIT_CACHE_PREFIX')}{name}"
+            kept = [sanitize_cache_key(f"{prefix}-{kind}") for kind in _RECORDED]
+            self.memory.forget(kept[0])
+            if local is not None:
+                for key in kept:
+                    local.pop(key, None)
+            keys.extend(kept)
+        if keys:
+            self.cache_call("delete_many", keys)
 
     forget.alters_data = True
 

@@ -300,12 +300,10 @@ class Command(BaseCommand):
     def _verdict(self, record: dict[str, Any]) -> tuple[bool, str]:
         gid, source_name = record.get("g"), record.get("s")
         listed = self.listed
+        # The file of a spec field is judged by what the fields hold now
+        # (no request to the storage); any other by whether its source exists.
         if not self._in_scope(gid):
             verdict = False, OUT_OF_SCOPE
-        elif isinstance(source_name, str) and not self._source_is_there(record, source_name):
-            verdict = True, SOURCE_GONE
-        elif isinstance(gid, str) and gid not in self.registered:
-            verdict = True, UNREGISTERED
         elif record.get("f") and gid in listed.sources:
             if source_name in listed.unnamed.get(gid, ()):
                 verdict = False, IN_USE  # its current name is unknown: keep it
@@ -313,6 +311,10 @@ class Command(BaseCommand):
                 verdict = True, SPEC_CHANGED
             else:
                 verdict = True, NOT_THE_SOURCE
+        elif isinstance(source_name, str) and not self._source_is_there(record, source_name):
+            verdict = True, SOURCE_GONE
+        elif isinstance(gid, str) and gid not in self.registered:
+            verdict = True, UNREGISTERED
         else:
             verdict = (True, TAG_FILE) if self.include_tags else (False, KEPT_TAG)
         return verdict
@@ -404,8 +406,7 @@ class Command(BaseCommand):
                 failed = delete_many(storage, [c.entry.name for c in group])
                 gone = [c.entry.name for c in group if c.entry.name not in failed]
                 if backend is not None:
-                    for name in gone:
-                        backend.forget(name)
+                    backend.forget(*gone)
                 results.extend(
                     (c, "failed", failed[c.entry.name])
                     if c.entry.name in failed
@@ -413,9 +414,11 @@ class Command(BaseCommand):
                     for c in group
                 )
         finally:
-            for candidate, token in held:
-                if token is not None:
-                    lock.release(backend, _Named(candidate.entry.name), token)
+            if backend is not None:
+                lock.release_many(
+                    backend,
+                    [(_Named(c.entry.name), token) for c, token in held if token is not None],
+                )
         return results
 
     def _not_remade(self, candidates: list[Candidate]) -> set[str]:
