@@ -370,3 +370,51 @@ def test_the_files_of_a_generator_no_longer_registered_go(photos, media_storage)
 
     assert run.listed == [banner]
     assert "1 generator no longer registered" in run.lines[-2]
+
+
+# --- while pages are served -------------------------------------------------------------
+
+
+def test_pages_served_during_cleanups_never_keep_a_missing_file(
+    db, media_storage, image_file, in_request
+):
+    import threading
+
+    photos = [Photo.objects.create(original_image=image_file(f"live{i}.jpg")) for i in range(4)]
+    page = Template(
+        "{% load imagekit %}{% for photo in photos %}"
+        "{% thumbnail '20x10' photo.original_image %}{{ photo.thumbnail.url }} "
+        "{% endfor %}"
+    )
+
+    def render() -> list[str]:
+        with in_request():
+            html = page.render(Context({"photos": photos}))
+        return re.findall(r"/media/(CACHE/[^\" ]+)", html)
+
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            while not stop.is_set():
+                render()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+
+    servers = [threading.Thread(target=serve) for _ in range(2)]
+    for thread in servers:
+        thread.start()
+    try:
+        for _ in range(15):
+            cleanup("--include-tag-files")
+    finally:
+        stop.set()
+        for thread in servers:
+            thread.join()
+
+    assert errors == []
+    # The next page after the cleanups: every file it names is there.
+    names = render()
+    assert len(names) == 8
+    assert [name for name in names if not media_storage.exists(name)] == []

@@ -284,3 +284,22 @@ def test_a_field_can_refuse_it_despite_the_setting(
         photo.delete()
 
     assert media_storage.exists(refuses.removeprefix("/media/"))
+
+
+# --- a file removed under a page ------------------------------------------------------------
+
+
+def test_a_file_removed_after_it_was_recorded_is_made_again_when_read(
+    photo, media_storage, in_request
+):
+    with in_request():
+        _ = photo.thumbnail.url
+    name = photo.thumbnail.name
+    media_storage.delete(name)  # as cleanupimages may, while a page renders
+
+    with in_request():
+        thumbnail = reloaded(photo).thumbnail
+        assert thumbnail.url == f"/media/{name}"  # still recorded as existing
+        assert thumbnail.read()[:2] == b"\xff\xd8"  # a JPEG, made again
+
+    assert media_storage.exists(name)

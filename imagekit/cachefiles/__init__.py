@@ -100,7 +100,31 @@ class ImageCacheFile(BaseIKFile, ImageFile):
             content_required.send(sender=self, file=self)
             file = getattr(self, "_file", None)
             if file is None or file.closed:
-                self._file = self.storage.open(self.name, "rb")
+                try:
+                    self._file = self.storage.open(self.name, "rb")
+                except FileNotFoundError:
+                    if not self._ask_again():
+                        raise
+                    file = getattr(self, "_file", None)
+                    if file is None or file.closed:
+                        self._file = self.storage.open(self.name, "rb")
+
+    def _ask_again(self) -> bool:
+        """The file was recorded as existing but is gone: forget that, ask the strategy again.
+
+        It was removed (by ``cleanupimages``, say) after this request found it
+        recorded: its state is dropped, and the strategy is asked for the
+        content once more (``JustInTime`` makes the file again). Return
+        whether there is something to open now.
+        """
+        backend = self.cachefile_backend
+        if not isinstance(backend, CachedFileBackend) or self.__dict__.get("_asked_again"):
+            return False
+        self._asked_again = True
+        backend._forget_state(self)
+        content_required.send(sender=self, file=self)
+        file = getattr(self, "_file", None)
+        return (file is not None and not file.closed) or backend.exists(self)
 
     def _require_existence(self) -> None:
         # Ask the strategy once per cache file object: after the first
@@ -236,6 +260,7 @@ class ImageCacheFile(BaseIKFile, ImageFile):
         state = copy(self.__dict__)
         state.pop("_file", None)  # an open file does not survive pickling
         state.pop("_existence_required", None)  # ask again wherever it lands
+        state.pop("_asked_again", None)
         # Many storages cannot be pickled; the default one is restored on load.
         if state.get("storage") is get_storage():
             state.pop("storage")
