@@ -418,3 +418,30 @@ def test_pages_served_during_cleanups_never_keep_a_missing_file(
     names = render()
     assert len(names) == 8
     assert [name for name in names if not media_storage.exists(name)] == []
+
+
+def test_generateimages_running_alongside_loses_no_file(
+    transactional_db, media_storage, image_file
+):
+    import threading
+
+    photos = [Photo.objects.create(original_image=image_file(f"gen{i}.jpg")) for i in range(6)]
+    outputs: list[str] = []
+
+    def generate() -> None:
+        for _ in range(3):
+            out, err = io.StringIO(), io.StringIO()
+            call_command("generateimages", "tests:photo", "--force", stdout=out, stderr=err)
+            outputs.append(out.getvalue().splitlines()[-1] + err.getvalue())
+
+    thread = threading.Thread(target=generate)
+    thread.start()
+    try:
+        while thread.is_alive():
+            cleanup("--include-tag-files")
+    finally:
+        thread.join()
+
+    assert outputs == ["12 generated, 0 already existed, 0 failed"] * 3
+    names = [f.name for p in photos for f in (p.thumbnail, p.smartcropped_thumbnail)]
+    assert [name for name in names if not media_storage.exists(name)] == []
