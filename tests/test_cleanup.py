@@ -445,3 +445,24 @@ def test_generateimages_running_alongside_loses_no_file(
     assert outputs == ["12 generated, 0 already existed, 0 failed"] * 3
     names = [f.name for p in photos for f in (p.thumbnail, p.smartcropped_thumbnail)]
     assert [name for name in names if not media_storage.exists(name)] == []
+
+
+def test_a_storage_without_local_paths_is_listed_with_listdir(settings, db, image_file):
+    # Django's InMemoryStorage: no path(), only listdir, size and times.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    from django.core.files.storage import storages
+
+    storage = storages["default"]
+    photos = [Photo.objects.create(original_image=image_file(f"m{i}.jpg")) for i in range(2)]
+    names = [p.thumbnail.url.removeprefix("/media/") for p in photos]
+    assert all(storage.exists(name) for name in names)
+    photos[0].delete()
+
+    run = cleanup()
+
+    assert run.listed == [names[0]]
+    assert not storage.exists(names[0])
+    assert storage.exists(names[1])

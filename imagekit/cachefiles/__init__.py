@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.files import File
 from django.core.files.images import ImageFile
+from django.core.files.storage import InMemoryStorage
 from django.utils.functional import SimpleLazyObject
 
 from ..conf import setting
@@ -286,6 +287,8 @@ def save_atomically(storage: Any, name: str, content: Any, replace: bool = True)
     try:
         final_path = storage.path(name)
     except NotImplementedError:
+        return storage.save(name, content)
+    if isinstance(storage, InMemoryStorage):  # its paths name nothing on disk
         return storage.save(name, content)
     temporary = temporary_name(name)
     try:

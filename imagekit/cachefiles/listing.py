@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from django.core.files.storage import InMemoryStorage
+
 __all__ = ["Entry", "delete_many", "list_files"]
 
 #: Most keys S3 deletes in one request.
@@ -50,6 +52,8 @@ def list_files(storage: Any, folder: str) -> Iterator[Entry]:
     try:
         root = storage.path(folder)
     except NotImplementedError:
+        root = None
+    if root is None or isinstance(storage, InMemoryStorage):  # its paths name nothing on disk
         yield from _list_generic(storage, folder)
         return
     yield from _list_local(root, folder)
