@@ -466,3 +466,19 @@ def test_a_storage_without_local_paths_is_listed_with_listdir(settings, db, imag
     assert run.listed == [names[0]]
     assert not storage.exists(names[0])
     assert storage.exists(names[1])
+
+
+def test_a_template_tag_file_of_a_source_overwritten_since_goes(photos, media_storage, make_image):
+    tag_file = tag_file_name(photos[0])
+    age_all(media_storage)
+    # Overwritten under its name, behind the model's back.
+    Path(media_storage.path(photos[0].original_image.name)).write_bytes(
+        make_image("JPEG", size=(64, 48), color="blue")
+    )
+
+    run = cleanup()
+
+    assert run.listed == [tag_file]
+    assert "1 source replaced" in run.lines[-2]
+    assert tag_file_name(photos[0]) == tag_file  # the next page makes it from the new source
+    assert media_storage.exists(tag_file)

@@ -9,11 +9,11 @@ in short:
    ``generateimages``): those are in use and kept;
 2. IMAGEKIT_CACHEFILE_DIR is listed in each storage those files are in;
 3. each other file is judged by the record written when it was generated
-   (:mod:`imagekit.cachefiles.origins`): its source is gone, or its spec's
-   definition changed, or its model field holds another file now, or its
-   generator is no longer registered: it goes. Files made by template tags
-   for sources that still exist, and files with no record, stay unless
-   ``--include-tag-files`` is given;
+   (:mod:`imagekit.cachefiles.origins`): its source is gone (or was
+   overwritten since), or its spec's definition changed, or its model field
+   holds another file now, or its generator is no longer registered: it
+   goes. Files made by template tags for sources that still exist, and files
+   with no record, stay unless ``--include-tag-files`` is given;
 4. temporary files older than IMAGEKIT_GENERATING_TIMEOUT go;
 5. each file is deleted holding its generation lock, only if it was not
    made again meanwhile, and its state goes with it.
@@ -36,7 +36,7 @@ from django.core.management.base import BaseCommand, CommandError
 from ...cachefiles import is_temporary_name
 from ...cachefiles.backends import CachedFileBackend, CacheFileState, lock
 from ...cachefiles.listing import Entry, delete_many, list_files
-from ...cachefiles.origins import origin_key, parse, source_storage
+from ...cachefiles.origins import fingerprint, origin_key, parse, source_storage
 from ...conf import setting
 from ...registry import cachefile_registry, generator_registry
 from ...utils import get_default_cachefile_backend, get_storage
@@ -46,6 +46,7 @@ __all__ = ["Command", "parse_duration"]
 
 # Why a file goes.
 SOURCE_GONE = "source gone"
+SOURCE_REPLACED = "source replaced"
 SPEC_CHANGED = "spec changed"
 NOT_THE_SOURCE = "no longer the field's file"
 UNREGISTERED = "generator no longer registered"
@@ -214,7 +215,8 @@ class Command(BaseCommand):
         self.failed = 0
         backend = get_default_cachefile_backend()
         self.backend = backend if isinstance(backend, CachedFileBackend) else None
-        self._source_exists: dict[tuple[int, str], bool] = {}
+        # (storage, source name) -> fingerprint, "" if unknown, None if gone
+        self._fingerprints: dict[tuple[int, str], str | None] = {}
 
         listed = Listed()
         # Every id, not only those asked for: a file listed by any id is in use.
@@ -311,27 +313,41 @@ class Command(BaseCommand):
                 verdict = True, SPEC_CHANGED
             else:
                 verdict = True, NOT_THE_SOURCE
-        elif isinstance(source_name, str) and not self._source_is_there(record, source_name):
-            verdict = True, SOURCE_GONE
+        elif isinstance(source_name, str) and (changed := self._source_change(record, source_name)):
+            verdict = True, changed
         elif isinstance(gid, str) and gid not in self.registered:
             verdict = True, UNREGISTERED
         else:
             verdict = (True, TAG_FILE) if self.include_tags else (False, KEPT_TAG)
         return verdict
 
-    def _source_is_there(self, record: dict[str, Any], source_name: str) -> bool:
+    def _source_change(self, record: dict[str, Any], source_name: str) -> str | None:
+        """Return SOURCE_GONE, SOURCE_REPLACED or None (the same source, or cannot tell).
+
+        One fingerprint per source (a ``stat`` or a ``HEAD``), remembered for
+        the run: "replaced" when it is not the one recorded when the file was
+        made (a source overwritten under its name, which only spec fields
+        notice when it is saved).
+        """
         storage = source_storage(record)
         if storage is None:
-            return True  # cannot tell: assume it is
+            return None  # cannot tell: assume it is the same
         key = (id(storage), source_name)
-        known = self._source_exists.get(key)
-        if known is None:
-            try:
-                known = bool(storage.exists(source_name))
-            except Exception:  # noqa: BLE001 - cannot tell: assume it is
-                known = True
-            self._source_exists[key] = known
-        return known
+        if key not in self._fingerprints:
+            now = fingerprint(storage, source_name)
+            if now is None:
+                try:
+                    now = "" if storage.exists(source_name) else None
+                except Exception:  # noqa: BLE001 - cannot tell: assume it is the same
+                    now = ""
+            self._fingerprints[key] = now
+        now = self._fingerprints[key]
+        if now is None:
+            return SOURCE_GONE
+        recorded = record.get("fp")
+        if now and recorded and now != recorded:
+            return SOURCE_REPLACED
+        return None
 
     # --- removing --------------------------------------------------------------------
 
