@@ -8,6 +8,7 @@ cap, EXIF orientation, animation, HEIC).
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -22,8 +23,8 @@ from PIL import Image
 from imagekit.exceptions import OutputTooLarge
 from tests.models import PictureSpecPhoto
 from tests.reliability.images import oriented_jpeg
-from tests.test_cleanup import age_all, cleanup, files_below
-from tests.test_pictures import parse, srcset_urls, srcset_widths, stored, stored_image
+from tests.test_cleanup import age_all, cleanup
+from tests.test_pictures import parse, srcset_urls, stored
 
 PICTURE = "{% load imagekit %}{% picture '4x3' src widths='40 80' formats='webp' %}"
 
@@ -201,3 +202,285 @@ def test_a_fresh_manage_py_cleanupimages_keeps_tag_picture_variants(
 
     assert all(media_storage.exists(n) for n in names), run
     assert "4 made by template tags for sources that still exist" in run
+
+
+# --- deleted with the source, replaced in place --------------------------------------
+
+
+def test_deleting_a_photo_deletes_its_declared_variants_and_their_placeholder(
+    declared, media_storage, settings, django_capture_on_commit_callbacks
+):
+    settings.IMAGEKIT_DELETE_WITH_SOURCE = True
+    names = declared_names(declared) | {declared.hero.name}
+    key = picture_key(declared.hero.name)
+    assert all(media_storage.exists(n) for n in names)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        declared.delete()
+
+    assert not any(media_storage.exists(n) for n in names)
+    assert caches["default"].get(key) is None
+
+
+@pytest.fixture
+def overwriting_storage(settings, media_storage):
+    """The default storage, keeping names: a new upload of declared/d.jpg replaces it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": media_storage.location, "allow_overwrite": True},
+        },
+    }
+    from django.core.files.storage import storages
+
+    return storages["default"]
+
+
+def colour_of(storage, name: str) -> tuple[int, int, int]:
+    with storage.open(name, "rb") as handle:
+        image = Image.open(handle).convert("RGB")
+        return image.getpixel((image.width // 2, image.height // 2))
+
+
+def close_to(color, expected) -> bool:
+    return all(abs(a - b) < 40 for a, b in zip(color, expected, strict=True))
+
+
+def test_a_source_replaced_in_place_gets_new_declared_variants_and_placeholder(
+    db, overwriting_storage, image_file
+):
+    photo = PictureSpecPhoto.objects.create(image=image_file("d.jpg", size=(320, 240), color="red"))
+    names = declared_names(photo)
+    before = render("{% picture p.hero %}", p=photo)
+    assert all(close_to(colour_of(overwriting_storage, n), (255, 0, 0)) for n in names)
+
+    photo.image.save("d.jpg", image_file("d.jpg", size=(320, 240), color="blue"))
+
+    assert photo.image.name == "declared/d.jpg"
+    fresh = PictureSpecPhoto.objects.get(pk=photo.pk)
+    after = render("{% picture p.hero %}", p=fresh)
+    assert declared_names(fresh) == names
+    assert all(close_to(colour_of(overwriting_storage, n), (0, 0, 255)) for n in names)
+    style = parse(after)[-1][1]["style"]
+    assert style != parse(before)[-1][1]["style"]  # the blur of the blue photo
+
+
+# --- the output cap, EXIF orientation, animation and HEIC in pictures ------------------
+
+
+def cache_files(storage) -> list[str]:
+    root = Path(storage.location) / "CACHE"
+    return sorted(str(p) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_widths_from_a_variable_past_the_output_cap_are_refused_naming_the_picture(
+    source, media_storage, settings
+):
+    settings.IMAGEKIT_TEMPLATE_MISSING_SOURCE = "raise"
+    template = "{% picture '4x3' src widths=w formats='webp' upscale=True %}"
+
+    with pytest.raises(OutputTooLarge) as refused:
+        render(template, src=source, w="320 8000")
+
+    message = str(refused.value)
+    assert "picture" in message and "'320 8000'" in message
+    assert "8000x6000" in message and "IMAGEKIT_MAX_OUTPUT_PIXELS" in message
+    assert cache_files(media_storage) == []  # nothing half-written, not even the 320s
+
+
+def test_a_picture_past_the_output_cap_renders_nothing_and_logs_when_pages_must_not_fail(
+    source, media_storage, settings, caplog
+):
+    settings.IMAGEKIT_TEMPLATE_MISSING_SOURCE = "empty"
+
+    page = render(
+        "{% picture '4x3' src widths=w formats='webp' upscale=True %}", src=source, w=8000
+    )
+
+    assert page == ""
+    assert any("8000x6000" in r.getMessage() for r in caplog.records)
+    assert cache_files(media_storage) == []
+
+
+def test_a_picture_within_the_cap_may_still_upscale(source, media_storage):
+    page = render("{% picture '4x3' src widths='800' formats='webp' upscale=True %}", src=source)
+
+    img = parse(page)[-1][1]
+    assert (img["width"], img["height"]) == ("800", "600")
+
+
+def is_red(pixel) -> bool:
+    return pixel[0] > 200 and pixel[2] < 60
+
+
+def is_blue(pixel) -> bool:
+    return pixel[2] > 200 and pixel[0] < 60
+
+
+def test_a_phone_photo_with_orientation_6_gives_upright_variants_and_sizes(media_storage):
+    from django.core.files.base import ContentFile
+
+    # Stored sideways (left red, right blue), to be turned a quarter clockwise:
+    # upright it is portrait, red on top.
+    src = stored(media_storage, "photos/phone.jpg", ContentFile(oriented_jpeg(6, (64, 48))))
+
+    page = render("{% picture '64x' src widths='24 48' formats='webp avif' %}", src=src)
+
+    img = parse(page)[-1][1]
+    assert (img["width"], img["height"]) == ("48", "64")
+    for name in picture_names(page):
+        with media_storage.open(name) as handle:
+            variant = Image.open(io.BytesIO(handle.read())).convert("RGB")
+        assert variant.height > variant.width, name
+        assert is_red(variant.getpixel((variant.width // 2, 2))), name
+        assert is_blue(variant.getpixel((variant.width // 2, variant.height - 3))), name
+
+
+def test_a_large_turned_phone_photo_is_decoded_reduced_and_comes_out_upright(
+    media_storage, monkeypatch
+):
+    from django.core.files.base import ContentFile
+    from PIL import JpegImagePlugin
+
+    # 1600x800 sideways: upright 800x1600. A 100-wide variant needs the
+    # upright width 100, the sideways height: the JPEG decoder can go to 1/8.
+    src = stored(media_storage, "photos/big.jpg", ContentFile(oriented_jpeg(6, (1600, 800))))
+    asked = []
+    draft = JpegImagePlugin.JpegImageFile.draft
+
+    def watched(self, mode, size):
+        result = draft(self, mode, size)
+        asked.append(self.size)  # the scale it decodes at
+        return result
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", watched)
+
+    page = render("{% picture '64x' src widths='100' formats='webp' %}", src=src)
+
+    assert asked == [(200, 100)]  # 1/8 of the sideways file: upright 100x200
+    img = parse(page)[-1][1]
+    assert (img["width"], img["height"]) == ("100", "200")
+    with media_storage.open(picture_names(page).pop()) as handle:
+        assert Image.open(io.BytesIO(handle.read())).size == (100, 200)
+
+
+def test_an_animated_gif_gives_a_still_gif_fallback_and_still_variants(media_storage):
+    from django.core.files.base import ContentFile
+
+    from tests.reliability.images import animation
+
+    src = stored(media_storage, "photos/anim.gif", ContentFile(animation("GIF", size=(64, 48))))
+
+    page = render("{% picture '64x' src widths='32' formats='webp' %}", src=src)
+
+    tags = parse(page)
+    assert tags[-1][1]["src"].endswith(".gif")
+    for name in picture_names(page):
+        with media_storage.open(name) as handle:
+            variant = Image.open(io.BytesIO(handle.read()))
+            assert variant.size == (32, 24)
+            assert getattr(variant, "n_frames", 1) == 1, name  # as documented: still images
+
+
+def test_an_iphone_heic_photo_gives_avif_and_webp_variants_in_a_fresh_process(
+    tmp_path, media_storage
+):
+    from django.core.files.base import ContentFile
+
+    from tests.test_heif import heic
+
+    # A fresh process: pillow-heif is registered only when a HEIC source is met.
+    stored(media_storage, "photos/iphone.heic", ContentFile(heic(size=(64, 48), color="red")))
+
+    page = in_fresh_process(
+        tmp_path,
+        media_storage.location,
+        "from django.core.files.storage import default_storage\n"
+        "from django.template import Context, Template\n"
+        "from imagekit.files import BaseIKFile\n"
+        "src = BaseIKFile(default_storage); src.name = 'photos/iphone.heic'\n"
+        "print(Template(\"{% load imagekit %}{% picture '64x' src widths='32' "
+        "formats='avif webp' %}\").render(Context({'src': src})))\n",
+    )
+
+    tags = parse(page)
+    assert [attrs["type"] for tag, attrs in tags if tag == "source"] == [
+        "image/avif",
+        "image/webp",
+    ]
+    assert tags[-1][1]["src"].endswith(".jpg")  # HEIC is no fallback: JPEG
+    names = picture_names(page)
+    assert len(names) == 3
+    for name in names:
+        with media_storage.open(name) as handle:
+            variant = Image.open(io.BytesIO(handle.read())).convert("RGB")
+        assert variant.size == (32, 24)
+        assert is_red(variant.getpixel((16, 12))), name
+
+
+# --- an honest answer for a gone source ---------------------------------------------
+
+
+def test_a_picture_of_a_spec_field_whose_source_is_gone_renders_nothing(
+    db, media_storage, image_file, settings
+):
+    from tests.models import Photo
+
+    settings.IMAGEKIT_TEMPLATE_MISSING_SOURCE = "empty"
+    photo = Photo.objects.create(original_image=image_file("gone.jpg", size=(320, 240)))
+    media_storage.delete(photo.original_image.name)
+    photo = Photo.objects.get(pk=photo.pk)
+
+    page = render(
+        "{% if p.thumbnail %}{% picture p.thumbnail widths='20 40' %}{% endif %}"
+        "{% picture '4x3' p.original_image widths='20 40' %}",
+        p=photo,
+    )
+
+    assert page == ""
+    assert cache_files(media_storage) == []
+
+
+def test_a_picture_made_before_its_source_was_deleted_is_still_served(
+    source, media_storage, settings
+):
+    settings.IMAGEKIT_TEMPLATE_MISSING_SOURCE = "raise"
+    first = Template(PICTURE).render(Context({"src": source}))
+    media_storage.delete(source.name)
+    caches["default"].clear()  # a new deploy: only the files are left
+
+    again = Template(PICTURE).render(Context({"src": source}))
+
+    assert again == first
+
+
+def test_a_picture_of_a_gone_source_raises_a_missing_source_under_the_raise_policy(
+    source, media_storage, settings
+):
+    from imagekit.exceptions import MissingSourceFile
+
+    settings.IMAGEKIT_TEMPLATE_MISSING_SOURCE = "raise"
+    media_storage.delete(source.name)
+
+    with pytest.raises(MissingSourceFile, match=r"photos/dog\.jpg"):
+        Template(PICTURE).render(Context({"src": source}))
+
+
+# --- generateimages ---------------------------------------------------------------------
+
+
+def test_a_generateimages_dry_run_lists_the_missing_declared_variants(declared, media_storage):
+    names = declared_names(declared)
+    gone = sorted(names)[:2]
+    for name in gone:
+        media_storage.delete(name)
+    caches["default"].clear()
+    out = io.StringIO()
+
+    call_command("generateimages", "tests:picturespecphoto:hero", "--dry-run", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert sorted(line.strip() for line in lines if line.startswith("  ")) == gone
+    assert lines[-1] == "2 of 5 cache file(s) would be generated (missing) (dry run)."
+    assert not any(media_storage.exists(n) for n in gone)
