@@ -117,6 +117,9 @@ def test_the_variants_of_a_changed_declaration_go_and_the_new_ones_stay(
     assert run.listed == sorted(changed)
     assert "2 spec changed" in run.lines[-2]
     assert all(media_storage.exists(n) for n in new)
+    # The picture's placeholder describes the source, not the old files: kept.
+    page = render("{% picture p.hero %}", p=PictureSpecPhoto.objects.get(pk=declared.pk))
+    assert "background-image" in parse(page)[-1][1]["style"]
 
 
 def test_tag_picture_variants_are_kept_like_tag_thumbnails_unless_asked(db, source, media_storage):
@@ -484,3 +487,25 @@ def test_a_generateimages_dry_run_lists_the_missing_declared_variants(declared, 
     assert sorted(line.strip() for line in lines if line.startswith("  ")) == gone
     assert lines[-1] == "2 of 5 cache file(s) would be generated (missing) (dry run)."
     assert not any(media_storage.exists(n) for n in gone)
+
+
+def test_tag_picture_variants_of_a_source_overwritten_since_go_and_the_next_page_remakes_them(
+    db, overwriting_storage, image_file
+):
+    src = stored(overwriting_storage, "photos/dog.jpg", image_file("dog.jpg", color="red"))
+    template = Template(
+        "{% load imagekit %}{% picture '4x3' src widths='40' formats='webp' placeholder='color' %}"
+    )
+    before = template.render(Context({"src": src}))
+    names = picture_names(before)
+    overwriting_storage.save("photos/dog.jpg", image_file("dog.jpg", color="blue"))
+    age_all(overwriting_storage)
+
+    run = cleanup()
+    after = template.render(Context({"src": src}))
+
+    assert run.listed == sorted(names)
+    assert "2 source replaced" in run.lines[-2]
+    assert picture_names(after) == names
+    assert all(close_to(colour_of(overwriting_storage, n), (0, 0, 255)) for n in names)
+    assert "background-color:#0" in parse(after)[-1][1]["style"]  # the blue photo's colour

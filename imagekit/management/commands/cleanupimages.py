@@ -440,8 +440,13 @@ class Command(BaseCommand):
                 gone = [c for c in group if c.entry.name not in failed]
                 if backend is not None:
                     backend.forget(*(c.entry.name for c in gone))
-                    # What a removed variant's picture learnt (its placeholder) goes too.
-                    pictures = {c.record.get("pm") for c in gone if isinstance(c.record, dict)}
+                    # What a removed variant's picture learnt (its placeholder) goes
+                    # too when it describes a source that is gone or no longer the same.
+                    pictures = {
+                        c.record.get("pm")
+                        for c in gone
+                        if isinstance(c.record, dict) and c.reason in _FORGETS_PICTURE
+                    }
                     pictures.discard(None)
                     if pictures:
                         backend.cache_call("delete_many", sorted(pictures))
@@ -514,6 +519,9 @@ class Command(BaseCommand):
 
 
 _OPTIONAL = {KEPT_TAG, KEPT_UNKNOWN}
+# Reasons after which a picture's record (placeholder, widest width) no longer
+# describes any file a page can use: its source is gone or changed.
+_FORGETS_PICTURE = {SOURCE_GONE, SOURCE_REPLACED, NOT_THE_SOURCE, UNREGISTERED}
 
 
 def _inside(name: str, folder: str) -> bool:
