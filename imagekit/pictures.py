@@ -1363,13 +1363,17 @@ def color_placeholder(image: Image.Image) -> str:
 # --- task queues ------------------------------------------------------------------------
 
 
-def queue_picture(plan: _Plan, missing: list[ImageCacheFile], mkey: str) -> bool:
+def queue_picture(
+    plan: _Plan, missing: list[ImageCacheFile], mkey: str, force: bool = False
+) -> bool:
     """Hand the *missing* variants of a picture to the task queue: one task for all.
 
     The task's payload lists each variant's payload (see
     :mod:`imagekit.cachefiles.payloads`); a worker makes them together with
     :func:`generate_variants`. Return False if the picture was queued already.
-    Variants no payload can describe are made here instead.
+    Variants no payload can describe are made here instead. With *force*
+    (a source replaced in place), the worker makes them again even if they
+    exist, and the old files are served until then.
     """
     from django.db import transaction
 
@@ -1379,19 +1383,21 @@ def queue_picture(plan: _Plan, missing: list[ImageCacheFile], mkey: str) -> bool
     backend = plan.backend
     if not isinstance(backend, QueueBackend):
         for file in missing:
-            file.generate()
+            file.generate(force=force)
         return True
     try:
         payloads = [payload_for(file) for file in missing]
-        base = payload_for(plan.base_file)
+        base = payload_for(plan.base_file, force=force)
     except Unqueueable:
-        generate_variants(plan.base_file, missing, placeholder=plan.placeholder, meta_key=mkey)
+        generate_variants(
+            plan.base_file, missing, placeholder=plan.placeholder, meta_key=mkey, force=force
+        )
         return False
     mark = f"{plan.base_file.name}#picture"
     payload = {**base, "picture": {"variants": payloads, "mark": mark}}
 
     def send() -> None:
-        if not backend.mark_queued(mark):
+        if not backend.mark_queued(mark) and not force:
             return  # a task for this picture is waiting already
         try:
             backend.enqueue(payload)
@@ -1421,7 +1427,8 @@ def generate_picture_from_payload(payload: Mapping[str, Any]) -> bool:
             files.append(file)
     if not files:
         return False
-    generate_variants(base, files, placeholder="blur", meta_key=meta_key(base))
+    force = bool(payload.get("force"))
+    generate_variants(base, files, placeholder="blur", meta_key=meta_key(base), force=force)
     return True
 
 
@@ -1462,8 +1469,8 @@ def generate_declared(file: Any, force: bool = False) -> int:
         files = [f for f in files if backend.get_state(f) != CacheFileState.EXISTS]
     if not files:
         return 0
-    if getattr(backend, "is_async", False) and not force:
-        queue_picture(plan, files, plan.mkey)  # one task for them all, as the tag sends
+    if getattr(backend, "is_async", False):
+        queue_picture(plan, files, plan.mkey, force)  # one task for them all, as the tag sends
         return len(files)
     generate_variants(
         file, files, placeholder=plan.placeholder, meta_key=meta_key(file), force=force

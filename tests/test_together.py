@@ -509,3 +509,35 @@ def test_tag_picture_variants_of_a_source_overwritten_since_go_and_the_next_page
     assert picture_names(after) == names
     assert all(close_to(colour_of(overwriting_storage, n), (0, 0, 255)) for n in names)
     assert "background-color:#0" in parse(after)[-1][1]["style"]  # the blue photo's colour
+
+
+@pytest.mark.django_db(transaction=True)  # tasks are sent when the transaction commits
+def test_with_a_task_queue_a_source_replaced_in_place_gets_its_variants_remade_by_the_worker(
+    settings, overwriting_storage, image_file
+):
+    import json
+
+    from imagekit.cachefiles.worker import generate_from_payload
+    from tests.test_pictures import RecordingQueue
+
+    settings.IMAGEKIT_DEFAULT_CACHEFILE_BACKEND = "tests.test_pictures.RecordingQueue"
+    RecordingQueue.sent = []
+
+    def work() -> None:  # what a worker does with each task sent
+        sent, RecordingQueue.sent = RecordingQueue.sent, []
+        for task in sent:
+            generate_from_payload(json.loads(task))
+
+    photo = PictureSpecPhoto.objects.create(image=image_file("d.jpg", size=(320, 240), color="red"))
+    work()
+    names = declared_names(photo)
+    assert all(close_to(colour_of(overwriting_storage, n), (255, 0, 0)) for n in names)
+
+    photo.image.save("d.jpg", image_file("d.jpg", size=(320, 240), color="blue"))
+
+    pictures = [json.loads(t) for t in RecordingQueue.sent if "picture" in json.loads(t)]
+    assert len(pictures) == 1 and pictures[0]["force"] is True
+    # Nothing decoded in the request: the old variants are served until the task runs.
+    assert all(close_to(colour_of(overwriting_storage, n), (255, 0, 0)) for n in names)
+    work()
+    assert all(close_to(colour_of(overwriting_storage, n), (0, 0, 255)) for n in names)
