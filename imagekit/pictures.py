@@ -1268,6 +1268,9 @@ def _make(
             image.close()
         image = base
     max_width = _max_width(variant, image, source_size) if geometry else image.width
+    # One record for all: the variants share their generator id, source and
+    # picture (so one stat, or one HEAD on S3, of the source).
+    origin = describe(by_width[largest][0], picture=meta_key) if by_width else None
     smallest = None
     for width in sorted(by_width, reverse=True):
         group = by_width[width]
@@ -1278,7 +1281,6 @@ def _make(
             content = _encode_variant(resized, file.generator, icc_profile)
             save_atomically(file.storage, file.name, content, replace=True)
             file._dimensions_cache = resized.size
-            origin = describe(file, picture=meta_key)
             backend.set_state(file, CacheFileState.EXISTS, dimensions=resized.size, origin=origin)
         if smallest is not None and smallest is not image:
             smallest.close()
