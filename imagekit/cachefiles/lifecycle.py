@@ -83,12 +83,12 @@ def refresh_if_replaced(ids: Iterable[str], source: Any) -> None:
                     current = origins.fingerprint(source.storage, source.name) or ""
                 if current and record["fp"] != current:
                     _regenerate(keys[key])
-        _refresh_variants(files, source)
+        _refresh_variants(files, source, current)
     except Exception:
         logger.exception("Could not check whether the source %s was replaced", source)
 
 
-def _refresh_variants(files: list[Any], source: Any) -> None:
+def _refresh_variants(files: list[Any], source: Any, current: str | None = None) -> None:
     """Make the declared picture variants of *files* again if made from an older source.
 
     All of a picture's variants and its placeholder are made again together,
@@ -99,7 +99,6 @@ def _refresh_variants(files: list[Any], source: Any) -> None:
         return
     from ..pictures import declared_names, generate_declared
 
-    current = None
     for file in files:
         names, _key = declared_names(file)
         if not names:
