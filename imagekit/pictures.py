@@ -35,6 +35,7 @@ from django.utils.safestring import SafeString
 from PIL import Image, features
 from pilkit.processors import ProcessorPipeline, ResizeToFit
 
+from . import heif, limits
 from .arguments import check_anchor
 from .cachefiles import ImageCacheFile, save_atomically
 from .cachefiles.backends import lock
@@ -42,6 +43,7 @@ from .cachefiles.backends.base import CachedFileBackend, CacheFileState
 from .cachefiles.strategies import Optimistic
 from .conf import setting
 from .exceptions import MissingSource, MissingSourceFile, SourceImageError
+from .orientation import EXIF_ORIENTATION, with_orientation
 from .processors import Thumbnail as ThumbnailProcessor
 from .registry import ORIGIN_ATTRIBUTE, generator_registry, register
 from .specs import ImageSpec, _binary_stream, _label, encode
@@ -58,6 +60,7 @@ __all__ = [
     "build_picture",
     "check_placeholder",
     "check_sizes",
+    "declared_names",
     "generate_declared",
     "generate_variants",
     "parse_formats",
@@ -271,6 +274,11 @@ class PictureVariant(ImageSpec):
                 self.base_processors() + self.final_processors()
             )
         return processors
+
+    @property
+    def picture_base(self) -> str | None:
+        """The generator id of the spec the variant is made from (None for a geometry)."""
+        return self._args[5]
 
     @property
     def autoconvert(self) -> bool:  # type: ignore[override]
@@ -1101,7 +1109,9 @@ def generate_variants(  # noqa: PLR0912 - each file locked, made or waited for
             if force and held:
                 backend.renew_epoch()
             try:
-                meta = _make(base_file, [file for file, _token in held], files[0], backend)
+                meta = _make(
+                    base_file, [file for file, _token in held], files[0], backend, meta_key
+                )
             except BaseException:
                 for file, _token in held:
                     backend._forget_state(file)
@@ -1131,13 +1141,20 @@ def _wait_for_lock(backend: Any, holder: Any) -> None:
         delay = min(delay * 2, 0.2)
 
 
-def _decode_source(variant: PictureVariant, largest: int) -> tuple[Image.Image, Any]:
-    """Open and decode the source once, at the smallest JPEG scale *largest* allows."""
+def _decode_source(
+    variant: PictureVariant, largest: int, widths: list[int]
+) -> tuple[Image.Image, Any, bool]:
+    """Open and decode the source once, at the smallest JPEG scale *largest* allows.
+
+    *variant* is the widest variant to make. The pipeline's guards hold as for
+    any spec: a HEIC source registers pillow-heif, the source cap holds for
+    every image Pillow meets, and the widest variant's processors (after the
+    EXIF orientation) are checked against the output cap before any pixel is
+    decoded. Return the image, its colour profile, and whether every size
+    was known in advance (if not, results are checked as they are made).
+    """
     source = variant.source
     name = getattr(source, "name", None) or repr(source)
-    limit = setting("IMAGEKIT_MAX_IMAGE_PIXELS")
-    if limit is None:
-        limit = Image.MAX_IMAGE_PIXELS
     was_closed = getattr(source, "closed", False)
     if was_closed:
         try:
@@ -1146,21 +1163,33 @@ def _decode_source(variant: PictureVariant, largest: int) -> tuple[Image.Image, 
             raise MissingSourceFile(
                 f"The source file {name!r} of a picture does not exist in its storage."
             ) from exc
-    try:
-        image = open_image(_binary_stream(source))
-        width, height = image.size
-        if limit and width * height > limit:
-            raise SourceImageError(
-                f"The source {name!r} of a picture is {width}x{height} pixels, "
-                f"more than the {limit} allowed."
-            )
-        if variant._args[5] is None:
-            _draft(image, variant, largest)
-        else:
-            from .jpeg_reduction import reduce_for
 
-            reduce_for(image, variant.base_processors())
-        image.load()
+    def too_big(size: tuple[int, int], limit: int) -> str:
+        return (
+            f"The source {name!r} of a picture is (or holds) an image of {size[0]}x{size[1]} "
+            f"pixels, more than the {limit} allowed."
+        )
+
+    try:
+        stream = _binary_stream(source)
+        if not heif.prepare(stream):
+            raise SourceImageError(
+                f"The source {name!r} of a picture is a HEIC/HEIF image, which needs the "
+                f"pillow-heif plugin: {heif.INSTALL_HINT}"
+            )
+        with limits.source_cap(limits.source_limit(variant), too_big):
+            image = open_image(stream)
+            limits.check_declared(image.size)
+            checked = limits.check_output(
+                variant, with_orientation(variant.processors), image, _describe(variant, widths)
+            )
+            if variant._args[5] is None:
+                _draft(image, variant, largest)
+            else:
+                from .jpeg_reduction import reduce_for
+
+                reduce_for(image, with_orientation(variant.base_processors()))
+            image.load()
     except (SourceImageError, MissingSourceFile):
         raise
     except Exception as exc:
@@ -1171,15 +1200,30 @@ def _decode_source(variant: PictureVariant, largest: int) -> tuple[Image.Image, 
     finally:
         if was_closed:
             source.close()
-    return image, image.info.get("icc_profile")
+    return image, image.info.get("icc_profile"), checked
+
+
+def _describe(variant: PictureVariant, widths: list[int]) -> str:
+    """Name a picture in messages: its widths, what it is made from, its source."""
+    source = getattr(variant.source, "name", None) or repr(variant.source)
+    what = variant._args[5] or f"the geometry {variant._args[0]}x{variant._args[1] or ''}"
+    listed = " ".join(str(w) for w in sorted(widths))
+    return f"The picture of {what} with widths '{listed}' given the source {source!r}"
+
+
+def _turns(variant: PictureVariant, image: Image.Image) -> bool:
+    """Whether the source is turned by a quarter before the variant's processors."""
+    chain = with_orientation(variant.base_processors())
+    return bool(chain) and chain[0] is EXIF_ORIENTATION and EXIF_ORIENTATION.swaps(image) is True
 
 
 def _draft(image: Image.Image, variant: PictureVariant, largest: int) -> None:
     """Ask a JPEG to decode at the smallest scale still at least the largest variant."""
-    if getattr(image, "format", None) != "JPEG" or image.getexif().get(0x0112, 1) != 1:
+    if getattr(image, "format", None) != "JPEG":
         return
     width, height, _anchor, _crop, _upscale = variant._args[:5]
-    sw, sh = image.size
+    turned = _turns(variant, image)
+    sw, sh = image.size[::-1] if turned else image.size  # as the variants see it: upright
     if height is None:
         need_w, need_h = largest, 1
     else:
@@ -1188,36 +1232,56 @@ def _draft(image: Image.Image, variant: PictureVariant, largest: int) -> None:
         ratio = max(largest / sw, box_h / sh)
         need_w, need_h = math.ceil(sw * ratio), math.ceil(sh * ratio)
     if need_w < sw and need_h < sh:
-        image.draft(image.mode, (need_w, need_h))
+        image.draft(image.mode, (need_h, need_w) if turned else (need_w, need_h))
 
 
-def _make(base_file: Any, files: list[ImageCacheFile], probe: Any, backend: Any) -> _Meta:
+def _make(
+    base_file: Any,
+    files: list[ImageCacheFile],
+    probe: Any,
+    backend: Any,
+    meta_key: str | None = None,
+) -> _Meta:
     """Decode the source once and make *files* (maybe none: then only the _Meta)."""
+    from .cachefiles.origins import describe
+
     by_width: dict[int, list[ImageCacheFile]] = {}
     for file in files:
         by_width.setdefault(file.generator._args[0], []).append(file)
-    variant = probe.generator
-    largest = max(by_width) if by_width else variant._args[0]
-    image, icc_profile = _decode_source(variant, largest)
+    largest = max(by_width) if by_width else probe.generator._args[0]
+    variant = by_width[largest][0].generator if by_width else probe.generator
+    image, icc_profile, checked = _decode_source(variant, largest, sorted(by_width) or [largest])
+    chain = with_orientation(variant.base_processors())
+    if chain and chain[0] is EXIF_ORIENTATION:  # upright first, once for every width
+        turned = EXIF_ORIENTATION.process(image)
+        if turned is not image:
+            image.close()
+        image = turned
     source_size = image.size
     geometry = variant._args[5] is None
+    describe_picture = _describe(variant, sorted(by_width) or [largest])
     if not geometry:
-        base = ProcessorPipeline(variant.base_processors()).process(image)
+        base = limits.run_processors(
+            variant, variant.base_processors(), image, describe_picture, checked
+        )
         if base is not image:
             image.close()
         image = base
     max_width = _max_width(variant, image, source_size) if geometry else image.width
+    # One record for all: the variants share their generator id, source and
+    # picture (so one stat, or one HEAD on S3, of the source).
+    origin = describe(by_width[largest][0], picture=meta_key) if by_width else None
     smallest = None
     for width in sorted(by_width, reverse=True):
         group = by_width[width]
         generator = group[0].generator
         processors = generator.base_processors() if geometry else generator.final_processors()
-        resized = ProcessorPipeline(processors).process(image)
+        resized = limits.run_processors(generator, processors, image, describe_picture, checked)
         for file in group:
             content = _encode_variant(resized, file.generator, icc_profile)
             save_atomically(file.storage, file.name, content, replace=True)
             file._dimensions_cache = resized.size
-            backend.set_state(file, CacheFileState.EXISTS, dimensions=resized.size)
+            backend.set_state(file, CacheFileState.EXISTS, dimensions=resized.size, origin=origin)
         if smallest is not None and smallest is not image:
             smallest.close()
         smallest = resized
@@ -1301,13 +1365,17 @@ def color_placeholder(image: Image.Image) -> str:
 # --- task queues ------------------------------------------------------------------------
 
 
-def queue_picture(plan: _Plan, missing: list[ImageCacheFile], mkey: str) -> bool:
+def queue_picture(
+    plan: _Plan, missing: list[ImageCacheFile], mkey: str, force: bool = False
+) -> bool:
     """Hand the *missing* variants of a picture to the task queue: one task for all.
 
     The task's payload lists each variant's payload (see
     :mod:`imagekit.cachefiles.payloads`); a worker makes them together with
     :func:`generate_variants`. Return False if the picture was queued already.
-    Variants no payload can describe are made here instead.
+    Variants no payload can describe are made here instead. With *force*
+    (a source replaced in place), the worker makes them again even if they
+    exist, and the old files are served until then.
     """
     from django.db import transaction
 
@@ -1317,19 +1385,21 @@ def queue_picture(plan: _Plan, missing: list[ImageCacheFile], mkey: str) -> bool
     backend = plan.backend
     if not isinstance(backend, QueueBackend):
         for file in missing:
-            file.generate()
+            file.generate(force=force)
         return True
     try:
         payloads = [payload_for(file) for file in missing]
-        base = payload_for(plan.base_file)
+        base = payload_for(plan.base_file, force=force)
     except Unqueueable:
-        generate_variants(plan.base_file, missing, placeholder=plan.placeholder, meta_key=mkey)
+        generate_variants(
+            plan.base_file, missing, placeholder=plan.placeholder, meta_key=mkey, force=force
+        )
         return False
     mark = f"{plan.base_file.name}#picture"
     payload = {**base, "picture": {"variants": payloads, "mark": mark}}
 
     def send() -> None:
-        if not backend.mark_queued(mark):
+        if not backend.mark_queued(mark) and not force:
             return  # a task for this picture is waiting already
         try:
             backend.enqueue(payload)
@@ -1359,7 +1429,8 @@ def generate_picture_from_payload(payload: Mapping[str, Any]) -> bool:
             files.append(file)
     if not files:
         return False
-    generate_variants(base, files, placeholder="blur", meta_key=meta_key(base))
+    force = bool(payload.get("force"))
+    generate_variants(base, files, placeholder="blur", meta_key=meta_key(base), force=force)
     return True
 
 
@@ -1369,6 +1440,19 @@ def generate_picture_from_payload(payload: Mapping[str, Any]) -> bool:
 def declared_variants(spec: Any) -> bool:
     """Return whether *spec* declares picture variants (``picture_widths``)."""
     return getattr(spec, "picture_widths", None) is not None
+
+
+def declared_names(file: Any) -> tuple[list[str], str | None]:
+    """Return the names of the variants *file*'s spec declares, and their picture's key.
+
+    Every declared width and format, whether or not the source is wide
+    enough to give it (so a superset of what a page offers); no I/O.
+    ``([], None)`` for a spec that declares none.
+    """
+    if not declared_variants(getattr(file, "generator", None)):
+        return [], None
+    plan = plan_picture(file)
+    return list(plan.names.values()), plan.mkey
 
 
 def generate_declared(file: Any, force: bool = False) -> int:
@@ -1387,8 +1471,8 @@ def generate_declared(file: Any, force: bool = False) -> int:
         files = [f for f in files if backend.get_state(f) != CacheFileState.EXISTS]
     if not files:
         return 0
-    if getattr(backend, "is_async", False) and not force:
-        queue_picture(plan, files, plan.mkey)  # one task for them all, as the tag sends
+    if getattr(backend, "is_async", False):
+        queue_picture(plan, files, plan.mkey, force)  # one task for them all, as the tag sends
         return len(files)
     generate_variants(
         file, files, placeholder=plan.placeholder, meta_key=meta_key(file), force=force

@@ -83,8 +83,42 @@ def refresh_if_replaced(ids: Iterable[str], source: Any) -> None:
                     current = origins.fingerprint(source.storage, source.name) or ""
                 if current and record["fp"] != current:
                     _regenerate(keys[key])
+        _refresh_variants(files, source, current)
     except Exception:
         logger.exception("Could not check whether the source %s was replaced", source)
+
+
+def _refresh_variants(files: list[Any], source: Any, current: str | None = None) -> None:
+    """Make the declared picture variants of *files* again if made from an older source.
+
+    All of a picture's variants and its placeholder are made again together,
+    in one decode, when any one of them records another fingerprint.
+    """
+    files = [f for f in files if _declares(f)]
+    if not files:
+        return
+    from ..pictures import declared_names, generate_declared
+
+    for file in files:
+        names, _key = declared_names(file)
+        if not names:
+            continue
+        backend = file.cachefile_backend
+        keys = [origins.origin_key(name) for name in names]
+        found = backend.cache_call("get_many", keys, default={})
+        recorded = {(origins.parse(v) or {}).get("fp") for v in found.values()} - {None}
+        if not recorded:
+            continue
+        if current is None:
+            current = origins.fingerprint(source.storage, source.name) or ""
+        if current and recorded != {current}:
+            try:
+                generate_declared(file, force=True)
+            except Exception:
+                logger.exception(
+                    "Could not make the picture variants of %s again from its replaced source",
+                    file.name,
+                )
 
 
 def _recorded(file: Any) -> bool:
@@ -129,15 +163,45 @@ def delete_with_source(ids: Iterable[str], old_source: Any, using: str | None = 
     file; the deletions wait for ``transaction.on_commit`` (of the database
     *using*), so a rolled-back delete or save deletes nothing.
     """
-    targets = [(f.cachefile_backend, f.storage, f.name) for f in _cache_files(ids, old_source)]
+    files = _cache_files(ids, old_source)
+    targets = [(f.cachefile_backend, f.storage, f.name) for f in files]
+    pictures = []  # what the declared variants' pictures learnt (placeholders)
+    for file in files:
+        names, key = _declared(file)
+        targets.extend((file.cachefile_backend, file.storage, name) for name in names)
+        if key:
+            pictures.append((file.cachefile_backend, key))
     if not targets:
         return
 
     def delete_them() -> None:
         for backend, storage, name in targets:
             _delete(backend, storage, name)
+        for backend, key in pictures:
+            try:
+                backend.cache_call("delete", key)
+            except Exception:
+                logger.exception("Could not forget the picture record %s", key)
 
     transaction.on_commit(delete_them, using=using)
+
+
+def _declared(file: Any) -> tuple[list[str], str | None]:
+    """The names of *file*'s declared picture variants (``widths=``) and their picture's key."""
+    if not _declares(file):
+        return [], None
+    from ..pictures import declared_names
+
+    try:
+        return declared_names(file)
+    except Exception:
+        logger.exception("Could not name the picture variants of %s", file.name)
+        return [], None
+
+
+def _declares(file: Any) -> bool:
+    # As pictures.declared_variants, without importing the picture code for every save.
+    return getattr(getattr(file, "generator", None), "picture_widths", None) is not None
 
 
 class _Named:

@@ -21,7 +21,15 @@ record is a short JSON object under ``<prefix><name>-origin``:
     groups (the file of an ``ImageSpecField``), ``False`` when a template tag
     or other code made it from a source of its choosing;
 ``fp``
-    the source's fingerprint when the file was made (:func:`fingerprint`).
+    the source's fingerprint when the file was made (:func:`fingerprint`);
+``b``
+    for a picture variant made from a spec (``imagekit:picture`` with a base
+    generator), that spec's id: ``f`` then says whether the source was that
+    spec's model field (the variant of an ``ImageSpecField`` that declares
+    ``widths=``);
+``pm``
+    for a picture variant, the cache key of what its picture learnt (its
+    placeholder), removed with the variant.
 
 ``cleanupimages`` reads the records of the files it finds that no registered
 generator lists; the source signals compare fingerprints when a source is
@@ -49,9 +57,10 @@ def origin_key(name: str) -> str:
     return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{name}-origin")
 
 
-def describe(file: Any) -> str | None:
+def describe(file: Any, picture: str | None = None) -> str | None:
     """Return the origin record of *file* (an ImageCacheFile being generated), or None.
 
+    *picture* is the key of the picture's record, for a picture variant.
     Never raises: a record that cannot be made is simply not written.
     """
     try:
@@ -62,13 +71,18 @@ def describe(file: Any) -> str | None:
             return None
         origin = getattr(generator, ORIGIN_ATTRIBUTE, None)
         gid = origin[0] if origin else None
+        base = getattr(generator, "picture_base", None)
         record = {
             "g": gid,
             "s": source_name,
             "st": _storage_ref(source),
-            "f": _is_field_source(gid, source),
+            "f": _is_field_source(base or gid, source),
             "fp": fingerprint(source.storage, source_name) if hasattr(source, "storage") else None,
         }
+        if base:
+            record["b"] = base
+        if picture:
+            record["pm"] = picture
         return json.dumps(record, separators=(",", ":"))
     except Exception:  # noqa: BLE001 - a record is a help, never a reason to fail
         return None

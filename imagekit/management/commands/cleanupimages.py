@@ -144,6 +144,20 @@ class Listed:
                 if name:
                     self.names.add(posixpath.normpath(name.replace(os.sep, "/")))
                     self.storages.setdefault(id(storage), storage)
+                self._collect_variants(gid, file, source_name, report)
+
+    def _collect_variants(self, gid: str, file: Any, source_name: Any, report: Any) -> None:
+        """The picture variants *file*'s spec declares (``widths=``) are in use too."""
+        from ...pictures import declared_names
+
+        try:
+            names, _key = declared_names(file)
+        except Exception as exc:  # noqa: BLE001 - its variants are then kept
+            self.unnamed.setdefault(gid, set()).add(source_name)
+            report(f"\tCould not name the picture variants of {gid} (source {source_name}): {exc}")
+            return
+        for name in names:
+            self.names.add(posixpath.normpath(name.replace(os.sep, "/")))
 
 
 class Command(BaseCommand):
@@ -193,6 +207,8 @@ class Command(BaseCommand):
     # --- the run ---------------------------------------------------------------------
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from ... import pictures  # noqa: F401 - registers imagekit:picture, whose files it judges
+
         patterns = options["generator_ids"]
         registered = list(generator_registry.get_ids())
         select_ids(patterns, registered)  # a pattern matching nothing is an error
@@ -300,7 +316,8 @@ class Command(BaseCommand):
         return (True, UNKNOWN) if self.include_tags else (False, KEPT_UNKNOWN)
 
     def _verdict(self, record: dict[str, Any]) -> tuple[bool, str]:
-        gid, source_name = record.get("g"), record.get("s")
+        # A picture variant of a spec is judged as a file of that spec.
+        gid, source_name = record.get("b") or record.get("g"), record.get("s")
         listed = self.listed
         # The file of a spec field is judged by what the fields hold now
         # (no request to the storage); any other by whether its source exists.
@@ -420,9 +437,19 @@ class Command(BaseCommand):
                 )
             for storage, group in by_storage.values():
                 failed = delete_many(storage, [c.entry.name for c in group])
-                gone = [c.entry.name for c in group if c.entry.name not in failed]
+                gone = [c for c in group if c.entry.name not in failed]
                 if backend is not None:
-                    backend.forget(*gone)
+                    backend.forget(*(c.entry.name for c in gone))
+                    # What a removed variant's picture learnt (its placeholder) goes
+                    # too when it describes a source that is gone or no longer the same.
+                    pictures = {
+                        c.record.get("pm")
+                        for c in gone
+                        if isinstance(c.record, dict) and c.reason in _FORGETS_PICTURE
+                    }
+                    pictures.discard(None)
+                    if pictures:
+                        backend.cache_call("delete_many", sorted(pictures))
                 results.extend(
                     (c, "failed", failed[c.entry.name])
                     if c.entry.name in failed
@@ -492,6 +519,9 @@ class Command(BaseCommand):
 
 
 _OPTIONAL = {KEPT_TAG, KEPT_UNKNOWN}
+# Reasons after which a picture's record (placeholder, widest width) no longer
+# describes any file a page can use: its source is gone or changed.
+_FORGETS_PICTURE = {SOURCE_GONE, SOURCE_REPLACED, NOT_THE_SOURCE, UNREGISTERED}
 
 
 def _inside(name: str, folder: str) -> bool:

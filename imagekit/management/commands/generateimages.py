@@ -45,6 +45,15 @@ def _exists(file: Any) -> bool:
     return file.storage.exists(file.name)
 
 
+def _declared_variants(file: Any) -> list[Any]:
+    """The picture variants *file*'s spec declares (``widths=``), as cache files."""
+    if getattr(getattr(file, "generator", None), "picture_widths", None) is None:
+        return []
+    from ...pictures import plan_picture  # on use, as in process_file
+
+    return plan_picture(file).all_variants()
+
+
 def _close_source(file: Any) -> None:
     # Custom source groups may yield plain files they opened; close them once
     # their cache file is made.
@@ -199,6 +208,12 @@ class Command(BaseCommand):
                         missing += 1
                         if self.verbosity >= 1:
                             self.stdout.write(f"  {file.name}")
+                    for variant in _declared_variants(file):  # widths= of its spec
+                        total += 1
+                        if force or not _exists(variant):
+                            missing += 1
+                            if self.verbosity >= 1:
+                                self.stdout.write(f"  {variant.name}")
                 except Exception as exc:  # noqa: BLE001 - reported; the listing goes on
                     self.counts[FAILED] += 1
                     self.stderr.write(f"\tFailed {file.name}: {type(exc).__name__}: {exc}")
