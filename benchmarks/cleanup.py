@@ -35,11 +35,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import _apps  # benchmarks/, this script's folder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUCKET = "ik-bench"
@@ -109,31 +110,6 @@ def start_moto() -> tuple[subprocess.Popen, str]:
 
 
 # --- one storage (child process) -------------------------------------------------------
-
-
-def write_app(root: Path) -> None:
-    app = root / "benchapp"
-    app.mkdir()
-    (app / "__init__.py").write_text("")
-    (app / "models.py").write_text(
-        textwrap.dedent(
-            """
-            from django.db import models
-            from imagekit.models import ImageSpecField
-            from imagekit.processors import ResizeToFill
-
-
-            class BenchPhoto(models.Model):
-                image = models.ImageField(upload_to="photos")
-                thumbnail = ImageSpecField(
-                    source="image", processors=[ResizeToFill(16, 12)], format="JPEG"
-                )
-
-                class Meta:
-                    app_label = "benchapp"
-            """
-        )
-    )
 
 
 def configure(root: Path, storage: str, redis_socket: str, endpoint: str | None) -> None:
@@ -229,9 +205,8 @@ def run(command: list[str]) -> tuple[float, str]:
 
 def child(args: argparse.Namespace) -> None:
     root = Path(args.root)
-    sys.path.insert(0, str(root))
     sys.path.insert(0, str(REPO_ROOT))
-    write_app(root)
+    _apps.use_app("cleanup")  # benchapp: the model, apps/cleanup/benchapp/models.py
     configure(root, args.child, args.redis, args.endpoint)
     import django
 

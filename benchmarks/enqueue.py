@@ -37,7 +37,8 @@ import time
 from io import BytesIO, StringIO
 from pathlib import Path
 
-from _fresh import require_fresh_files  # benchmarks/, this script's folder
+import _fresh  # benchmarks/, this script's folder
+from _fresh import require_fresh_files
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "benchmarks")]
@@ -150,10 +151,8 @@ def make_sources(count: int, width: int, height: int) -> None:
 def reset_cache_files() -> None:
     """Forget every cache file: delete them and empty the state cache."""
     from django.conf import settings
-    from django.core.cache import caches
 
-    shutil.rmtree(os.path.join(settings.MEDIA_ROOT, "CACHE"), ignore_errors=True)
-    caches["default"].clear()
+    _fresh.reset_cache_files(Path(settings.MEDIA_ROOT))
 
 
 def use_backend(path: str) -> None:
