@@ -65,7 +65,7 @@ def wait(condition, timeout: float, what: str) -> None:
 
 def start_redis(root: Path) -> tuple[subprocess.Popen, str]:
     sys.path.insert(0, str(REPO_ROOT))
-    from tests.redis_server import find_redis_server
+    from tests.support.redis_server import find_redis_server
 
     sock = str(root / "redis.sock")
     process = subprocess.Popen(

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.redis_server import find_redis_server
+from tests.support.redis_server import find_redis_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

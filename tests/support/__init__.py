@@ -1,1 +1,4 @@
-"""Helpers shared by the tests (and the benchmarks): doubles, servers, sessions."""
+"""Helpers for tests (and benchmarks): test doubles, Redis, the docs session.
+
+Nothing here is collected as a test; nothing here is a Django app.
+"""
