@@ -103,7 +103,7 @@ class CountingLocMemCache(LocMemCache):
 
 
 class CountingFileBasedCache(FileBasedCache):
-    """A FileBasedCache (shared by processes, as memcached or Redis) whose calls ``CACHE`` counts."""
+    """A FileBasedCache (shared by processes, like memcached) whose calls ``CACHE`` counts."""
 
 
 _count_calls(CountingStorage, FileSystemStorage, STORAGE, STORAGE_METHODS)
