@@ -466,18 +466,13 @@ def _tiny_jpeg(path: Path) -> None:
 
 
 def _psnr(image_path, reference_path) -> float | None:
-    import math
-
-    from PIL import Image, ImageChops
+    """PSNR of two image files in dB (``_images.psnr``), 99 standing for identical."""
+    from _images import psnr
+    from PIL import Image
 
     with Image.open(image_path) as image, Image.open(reference_path) as reference:
-        a, b = image.convert("RGB"), reference.convert("RGB")
-    if a.size != b.size:
-        return None
-    histogram = ImageChops.difference(a, b).histogram()
-    squared = sum(count * (i % 256) ** 2 for i, count in enumerate(histogram))
-    mse = squared / (a.width * a.height * 3)
-    return 99.0 if mse == 0 else min(99.0, 10 * math.log10(255**2 / mse))
+        value = psnr(image, reference)
+    return None if value is None else min(99.0, value)
 
 
 def _describe(image_path) -> dict:
