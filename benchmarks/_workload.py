@@ -9,7 +9,8 @@ against this project and against django-imagekit 6.1.1.
 Each process builds (or reuses) a throwaway Django project in a folder:
 ``settings.configure`` with an SQLite file, a ``FileSystemStorage`` subclass
 that counts its calls, a ``LocMemCache`` (or ``FileBasedCache``) subclass that
-counts its calls, and a tiny ``benchapp`` application written into the folder
+counts its calls, and a tiny ``benchapp`` application (``apps/pages/``, see
+``_apps.py``; the counting backends are ``tests/support/counting.py``)
 with one model::
 
     class Photo(models.Model):
@@ -52,6 +53,12 @@ import time
 import traceback
 from pathlib import Path
 
+# Appended, not prepended: nothing in benchmarks/ may shadow the imagekit this
+# interpreter has installed (run.py runs this file with -I for the same reason).
+sys.path.append(str(Path(__file__).resolve().parent))
+import _apps  # benchmarks/, appended just above
+from _fresh import reset_cache_files
+
 THUMB_ID = "benchapp:photo:thumb"
 THUMB_SIZE = (100, 50)
 
@@ -71,110 +78,6 @@ TEMPLATES = {
 # The access kinds measured on a page of photos: the three templates above and
 # the descriptor (``p.thumb.url`` for every photo).
 KINDS = (*TEMPLATES, "descriptor")
-
-APP_MODELS = '''\
-from django.db import models
-
-from imagekit.models import ImageSpecField
-from imagekit.processors import ResizeToFill
-
-
-class Photo(models.Model):
-    image = models.ImageField(upload_to="photos")
-    thumb = ImageSpecField(source="image", processors=[ResizeToFill(100, 50)], format="JPEG")
-
-    class Meta:
-        app_label = "benchapp"
-
-
-class PlainPhoto(models.Model):
-    """The same row without a spec field: the baseline for model loads."""
-
-    image = models.ImageField(upload_to="photos")
-
-    class Meta:
-        app_label = "benchapp"
-'''
-
-APP_INSTRUMENT = '''\
-"""Storage and cache backends that count the calls made to them.
-
-Only outermost calls count: FileSystemStorage.save() calling exists() and
-path() internally, or BaseCache.get_many() calling get() per key, is one call,
-as it would be one request to a remote storage or cache.
-"""
-
-import functools
-import threading
-from collections import Counter
-
-from django.core.cache.backends.filebased import FileBasedCache
-from django.core.cache.backends.locmem import LocMemCache
-from django.core.files.storage import FileSystemStorage
-
-STORAGE_METHODS = (
-    "exists", "open", "size", "url", "save", "path", "listdir", "delete",
-    "get_modified_time", "get_created_time", "get_accessed_time",
-)
-CACHE_METHODS = (
-    "get", "get_many", "set", "set_many", "add", "delete", "delete_many",
-    "has_key", "touch", "incr", "decr", "get_or_set", "clear",
-)
-
-
-class Tracker:
-    def __init__(self):
-        self.calls = Counter()
-        self._local = threading.local()
-
-    def reset(self):
-        self.calls.clear()
-
-    def snapshot(self):
-        return dict(self.calls)
-
-    def wrap(self, name, func):
-        @functools.wraps(func)
-        def counted(*args, **kwargs):
-            depth = getattr(self._local, "depth", 0)
-            if depth == 0:
-                self.calls[name] += 1
-            self._local.depth = depth + 1
-            try:
-                return func(*args, **kwargs)
-            finally:
-                self._local.depth = depth
-
-        return counted
-
-
-STORAGE = Tracker()
-CACHE = Tracker()
-
-
-def _instrument(cls, base, tracker, names):
-    for name in names:
-        setattr(cls, name, tracker.wrap(name, getattr(base, name)))
-    return cls
-
-
-class CountingStorage(FileSystemStorage):
-    pass
-
-
-class CountingLocMemCache(LocMemCache):
-    pass
-
-
-class CountingFileBasedCache(FileBasedCache):
-    pass
-
-
-_instrument(CountingStorage, FileSystemStorage, STORAGE, STORAGE_METHODS)
-_instrument(CountingLocMemCache, LocMemCache, CACHE, CACHE_METHODS)
-_instrument(CountingFileBasedCache, FileBasedCache, CACHE, CACHE_METHODS)
-'''
-
 
 # ---------------------------------------------------------------------------
 # Memory
@@ -231,16 +134,9 @@ class PeakMemory:
 
 
 def write_app(project: Path) -> None:
-    app = project / "benchapp"
-    app.mkdir(parents=True, exist_ok=True)
-    for name, text in (
-        ("__init__.py", ""),
-        ("models.py", APP_MODELS),
-        ("instrument.py", APP_INSTRUMENT),
-    ):
-        path = app / name
-        if not path.exists() or path.read_text() != text:
-            path.write_text(text)
+    """Make the page app importable as ``benchapp`` (see ``_apps.py``); *project* holds the rest."""
+    _apps.use_app("pages")
+    project.mkdir(parents=True, exist_ok=True)
 
 
 def configure(project: Path, cache: str = "locmem") -> None:
@@ -248,14 +144,13 @@ def configure(project: Path, cache: str = "locmem") -> None:
     from django.conf import settings
 
     write_app(project)
-    sys.path.insert(0, str(project))
     media = project / "media"
     media.mkdir(exist_ok=True)
     if cache == "locmem":
-        backend = {"BACKEND": "benchapp.instrument.CountingLocMemCache", "LOCATION": "bench"}
+        backend = {"BACKEND": f"{_apps.COUNTING}.CountingLocMemCache", "LOCATION": "bench"}
     else:  # a cache shared by processes, like memcached or Redis in production
         backend = {
-            "BACKEND": "benchapp.instrument.CountingFileBasedCache",
+            "BACKEND": f"{_apps.COUNTING}.CountingFileBasedCache",
             "LOCATION": str(project / "shared-cache"),
         }
     # No culling: the benchmark must not measure evictions.
@@ -271,7 +166,7 @@ def configure(project: Path, cache: str = "locmem") -> None:
         INSTALLED_APPS=["django.contrib.contenttypes", "imagekit", "benchapp"],
         STORAGES={
             "default": {
-                "BACKEND": "benchapp.instrument.CountingStorage",
+                "BACKEND": f"{_apps.COUNTING}.CountingStorage",
                 "OPTIONS": {"location": str(media), "base_url": "/media/"},
             },
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -314,7 +209,7 @@ def add_photos(source: Path, count: int, prefix: str) -> None:
 
 
 def trackers():
-    from benchapp.instrument import CACHE, STORAGE
+    from tests.support.counting import CACHE, STORAGE
 
     return STORAGE, CACHE
 
@@ -571,18 +466,13 @@ def _tiny_jpeg(path: Path) -> None:
 
 
 def _psnr(image_path, reference_path) -> float | None:
-    import math
-
-    from PIL import Image, ImageChops
+    """PSNR of two image files in dB (``_images.psnr``), 99 standing for identical."""
+    from _images import psnr
+    from PIL import Image
 
     with Image.open(image_path) as image, Image.open(reference_path) as reference:
-        a, b = image.convert("RGB"), reference.convert("RGB")
-    if a.size != b.size:
-        return None
-    histogram = ImageChops.difference(a, b).histogram()
-    squared = sum(count * (i % 256) ** 2 for i, count in enumerate(histogram))
-    mse = squared / (a.width * a.height * 3)
-    return 99.0 if mse == 0 else min(99.0, 10 * math.log10(255**2 / mse))
+        value = psnr(image, reference)
+    return None if value is None else min(99.0, value)
 
 
 def _describe(image_path) -> dict:
@@ -594,14 +484,6 @@ def _describe(image_path) -> dict:
 
 class NotGenerated(Exception):
     """A cold repeat generated nothing: its time would measure a no-op."""
-
-
-def reset_cache_files(media: Path) -> None:
-    """Forget every cache file the way a user does: delete CACHE/, clear the Django cache."""
-    from django.core.cache import caches
-
-    shutil.rmtree(media / "CACHE", ignore_errors=True)
-    caches["default"].clear()
 
 
 def check_generated(
@@ -619,6 +501,24 @@ def check_generated(
             f"with {saves} storage save(s), after CACHE/ was deleted and the cache cleared: "
             "nothing was generated (the process still believes the file exists?)"
         )
+
+
+def cold_result(
+    params: dict, times: list[float], peak_kib: int | None, memory: PeakMemory, output: Path
+) -> dict:
+    """The result of a cold mode: its times, peak memory and output (kept if asked)."""
+    result = {
+        "times_s": times,
+        "time_s": statistics.median(times),
+        "peak_extra_kib": peak_kib,
+        "memory_method": memory.method,
+        "output": _describe(output),
+        "psnr": _psnr(output, params["reference_jpeg"]),
+        "psnr_raw": _psnr(output, params["reference_raw"]),
+    }
+    if params.get("keep"):
+        shutil.copyfile(output, params["keep"])
+    return result
 
 
 def mode_cold(params: dict) -> dict:
@@ -668,19 +568,7 @@ def mode_cold(params: dict) -> dict:
             peak_kib = memory.extra_kib()
             first_counts = repeat_counts
         check_generated(output, started_ns, repeat_counts, i, times[-1])
-    result = {
-        "times_s": times,
-        "time_s": statistics.median(times),
-        "peak_extra_kib": peak_kib,
-        "memory_method": memory.method,
-        "calls_first": first_counts,
-        "output": _describe(output),
-        "psnr": _psnr(output, params["reference_jpeg"]),
-        "psnr_raw": _psnr(output, params["reference_raw"]),
-    }
-    if params.get("keep"):
-        shutil.copyfile(output, params["keep"])
-    return result
+    return {**cold_result(params, times, peak_kib, memory, output), "calls_first": first_counts}
 
 
 def mode_draft(params: dict) -> dict:
@@ -718,18 +606,7 @@ def mode_draft(params: dict) -> dict:
             peak_kib = memory.extra_kib()
     output = workdir / "draft.jpg"
     output.write_bytes(data)
-    result = {
-        "times_s": times,
-        "time_s": statistics.median(times),
-        "peak_extra_kib": peak_kib,
-        "memory_method": memory.method,
-        "output": _describe(output),
-        "psnr": _psnr(output, params["reference_jpeg"]),
-        "psnr_raw": _psnr(output, params["reference_raw"]),
-    }
-    if params.get("keep"):
-        shutil.copyfile(output, params["keep"])
-    return result
+    return cold_result(params, times, peak_kib, memory, output)
 
 
 # ---------------------------------------------------------------------------

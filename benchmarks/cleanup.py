@@ -12,8 +12,9 @@ source files), which makes every thumbnail an orphan. Then, timed:
 
 After the real run the script checks that the cache folder is empty and the
 sources are all still there, or stops with an error. The S3 run uses
-django-storages against ``moto_server`` on loopback (started here, as
-``tests/scale`` does). Figures are printed side by side, with files/second.
+django-storages against ``moto_server`` on loopback (started by
+``tests/support/servers.py``, as for the scale-out tests). Figures are
+printed side by side, with files/second.
 
 Run from the repository root (the ``scale`` extra installs moto, boto3 and
 django-storages)::
@@ -28,18 +29,16 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import _apps  # benchmarks/, this script's folder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUCKET = "ik-bench"
@@ -48,92 +47,18 @@ BUCKET = "ik-bench"
 # --- servers (parent process) ------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            sys.exit(f"error: timed out waiting for {what}")
-        time.sleep(0.1)
-
-
-def start_redis(root: Path) -> tuple[subprocess.Popen, str]:
+def start_servers(base: Path, s3: bool):
+    """Start redis-server (and moto's S3 server if *s3*) as the scale-out tests do."""
     sys.path.insert(0, str(REPO_ROOT))
-    from tests.redis_server import find_redis_server
+    from tests.support.servers import start_moto, start_redis
 
-    sock = str(root / "redis.sock")
-    process = subprocess.Popen(
-        [
-            find_redis_server(),
-            "--port",
-            "0",
-            "--unixsocket",
-            sock,
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    wait(lambda: os.path.exists(sock), 20, "redis-server")
-    return process, sock
-
-
-def start_moto() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        try:
-            with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
-                return True
-        except OSError:
-            return False
-
-    wait(answers, 30, "moto_server")
-    return process, url
+    sock = str(base / "redis.sock")
+    redis = start_redis(base, sock)
+    moto, endpoint = start_moto(base) if s3 else (None, None)
+    return redis, sock, moto, endpoint
 
 
 # --- one storage (child process) -------------------------------------------------------
-
-
-def write_app(root: Path) -> None:
-    app = root / "benchapp"
-    app.mkdir()
-    (app / "__init__.py").write_text("")
-    (app / "models.py").write_text(
-        textwrap.dedent(
-            """
-            from django.db import models
-            from imagekit.models import ImageSpecField
-            from imagekit.processors import ResizeToFill
-
-
-            class BenchPhoto(models.Model):
-                image = models.ImageField(upload_to="photos")
-                thumbnail = ImageSpecField(
-                    source="image", processors=[ResizeToFill(16, 12)], format="JPEG"
-                )
-
-                class Meta:
-                    app_label = "benchapp"
-            """
-        )
-    )
 
 
 def configure(root: Path, storage: str, redis_socket: str, endpoint: str | None) -> None:
@@ -229,9 +154,8 @@ def run(command: list[str]) -> tuple[float, str]:
 
 def child(args: argparse.Namespace) -> None:
     root = Path(args.root)
-    sys.path.insert(0, str(root))
     sys.path.insert(0, str(REPO_ROOT))
-    write_app(root)
+    _apps.use_app("cleanup")  # benchapp: the model, apps/cleanup/benchapp/models.py
     configure(root, args.child, args.redis, args.endpoint)
     import django
 
@@ -283,12 +207,10 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     base = Path(tempfile.mkdtemp(prefix="ik-clean-", dir="/tmp"))
-    redis, sock = start_redis(base)
-    moto = endpoint = None
+    redis = moto = None
     results = {}
     try:
-        if "s3" in args.storage:
-            moto, endpoint = start_moto()
+        redis, sock, moto, endpoint = start_servers(base, "s3" in args.storage)
         for storage in args.storage:
             root = base / storage
             root.mkdir()
@@ -316,8 +238,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         for process in (redis, moto):
             if process is not None:
-                process.terminate()
-                process.wait(10)
+                process.stop()
         shutil.rmtree(base, ignore_errors=True)
 
     print()

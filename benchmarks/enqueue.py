@@ -6,11 +6,12 @@ Usage (with the ``scale`` extra installed, as ``python3 scripts/test.py`` does):
     .venv/bin/python benchmarks/enqueue.py [--sources 200] [--size 1280x960]
                                            [--workers 2] [--queue rq|celery]
 
-It builds a throw-away project from ``tests/scale`` (SQLite file, media folder
-and a redis-server on a unix socket, all in a temporary folder), saves
+It builds a throw-away project from ``apps/enqueue`` (``benchsite``: settings
+and a Celery app; ``benchapp``: the ``Upload`` model; a SQLite file, media
+folder and a redis-server on a unix socket, all in a temporary folder), saves
 ``--sources`` photo-like JPEGs of ``--size`` as ``Upload`` rows, and times
-``generateimages scale:upload:thumbnail`` three ways, starting each time from
-no cache files and an empty state cache:
+``generateimages benchapp:upload:thumbnail`` (and ``benchapp:upload:large``)
+three ways, starting each time from no cache files and an empty state cache:
 
 * in-process, one process (the ``Simple`` backend);
 * in-process with ``--jobs`` set to the number of workers;
@@ -37,18 +38,20 @@ import time
 from io import BytesIO, StringIO
 from pathlib import Path
 
-from _fresh import require_fresh_files  # benchmarks/, this script's folder
+import _fresh  # benchmarks/, this script's folder
+from _fresh import require_fresh_files
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "benchmarks")]
+PROJECT = REPO_ROOT / "benchmarks" / "apps" / "enqueue"
+sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "benchmarks"), str(PROJECT)]
 
 BACKENDS = {
     "rq": "imagekit.cachefiles.backends.RQ",
     "celery": "imagekit.cachefiles.backends.Celery",
 }
 SPECS = {
-    "thumbnail": "scale:upload:thumbnail",  # 40x30: decoding dominates, at reduced scale
-    "large": "scale:upload:large",  # fit in 960x720: a full decode, resize and encode
+    "thumbnail": "benchapp:upload:thumbnail",  # 40x30: decoding dominates, at reduced scale
+    "large": "benchapp:upload:large",  # fit in 960x720: a full decode, resize and encode
 }
 
 
@@ -72,10 +75,9 @@ def main(argv: list[str]) -> int:
     run_dir = tempfile.mkdtemp(prefix="ik-bench-", dir="/tmp")
     os.environ.update(
         {
-            "DJANGO_SETTINGS_MODULE": "tests.scale.settings",
-            "IMAGEKIT_SCALE_RUN_DIR": run_dir,
-            "IMAGEKIT_SCALE_DB": os.path.join(run_dir, "bench.sqlite3"),
-            "IMAGEKIT_SCALE_BACKEND": BACKENDS[args.queue],
+            "DJANGO_SETTINGS_MODULE": "benchsite.settings",
+            "IMAGEKIT_BENCH_RUN_DIR": run_dir,
+            "IMAGEKIT_BENCH_BACKEND": BACKENDS[args.queue],
         }
     )
     import django
@@ -83,7 +85,7 @@ def main(argv: list[str]) -> int:
     django.setup()
     from django.conf import settings
 
-    from tests.scale.servers import start_redis
+    from tests.support.servers import start_redis
 
     redis = start_redis(Path(run_dir), settings.REDIS_SOCKET)
     workers = []
@@ -131,10 +133,9 @@ def setup_database() -> None:
 
 def make_sources(count: int, width: int, height: int) -> None:
     from _images import photo_texture
+    from benchapp.models import Upload
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
-
-    from tests.scale.models import Upload
 
     names = []
     for n in range(count):
@@ -150,10 +151,8 @@ def make_sources(count: int, width: int, height: int) -> None:
 def reset_cache_files() -> None:
     """Forget every cache file: delete them and empty the state cache."""
     from django.conf import settings
-    from django.core.cache import caches
 
-    shutil.rmtree(os.path.join(settings.MEDIA_ROOT, "CACHE"), ignore_errors=True)
-    caches["default"].clear()
+    _fresh.reset_cache_files(Path(settings.MEDIA_ROOT))
 
 
 def use_backend(path: str) -> None:
@@ -185,13 +184,13 @@ def run_in_process(spec_id: str, jobs: int, count: int) -> float:
 
 
 def start_workers(queue: str, count: int, run_dir: str) -> list:
-    from tests.scale.servers import Process, wait_for, worker_command
+    from tests.support.servers import Process, wait_for, worker_command
 
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(PROJECT)])}
     workers = [
         Process(
             f"bench-{queue}-{n}",
-            worker_command(queue, "imagekit", f"bench-{n}"),
+            worker_command(queue, "imagekit", f"bench-{n}", celery_app="benchsite"),
             Path(run_dir) / "logs",
             env,
         )
@@ -204,7 +203,7 @@ def start_workers(queue: str, count: int, run_dir: str) -> list:
         rq_queue = django_rq.get_queue("imagekit")
         wait_for(lambda: len(Worker.all(queue=rq_queue)) == count, 60, "the workers", logs=workers)
     else:
-        from tests.scale import celery_app
+        from benchsite import celery_app
 
         def all_answer() -> bool:
             replies = celery_app.control.ping(timeout=0.5) or []
@@ -215,12 +214,12 @@ def start_workers(queue: str, count: int, run_dir: str) -> list:
 
 
 def run_enqueued(spec_id: str, queue: str, count: int) -> tuple[float, float]:
+    from benchapp.models import Upload
     from django.core.cache import caches
     from django.core.management import call_command
 
     from imagekit.cachefiles.backends import CacheFileState
-    from tests.scale.models import Upload
-    from tests.scale.servers import wait_for
+    from tests.support.servers import wait_for
 
     reset_cache_files()
     use_backend(BACKENDS[queue])

@@ -34,35 +34,14 @@ import shutil
 import statistics
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
-from _fresh import require_fresh_files  # benchmarks/, this script's folder
+import _apps  # benchmarks/, this script's folder
+from _fresh import require_fresh_files, reset_cache_files
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GENERATOR_ID = "bench:thumbnail"
-
-
-def write_app(root: Path) -> None:
-    """Write the ``benchapp`` package (one model) below *root*."""
-    app = root / "benchapp"
-    app.mkdir()
-    (app / "__init__.py").write_text("")
-    (app / "models.py").write_text(
-        textwrap.dedent(
-            """
-            from django.db import models
-
-
-            class BenchPhoto(models.Model):
-                image = models.ImageField(upload_to="photos")
-
-                class Meta:
-                    app_label = "benchapp"
-            """
-        )
-    )
 
 
 def configure(root: Path) -> None:
@@ -157,14 +136,6 @@ def set_up(root: Path, count: int, source: str) -> None:
         register.source_group(GENERATOR_ID, PlainFileSourceGroup(paths))
 
 
-def reset_cache_files(root: Path) -> None:
-    """Forget every cache file the way a user does: delete CACHE/, clear the Django cache."""
-    from django.core.cache import caches
-
-    shutil.rmtree(root / "media" / "CACHE", ignore_errors=True)
-    caches["default"].clear()
-
-
 def check_generated(root: Path, count: int, started_ns: int, label: str) -> None:
     """Exit with an error unless the run wrote all *count* cache files anew."""
     require_fresh_files(root / "media" / "CACHE", count, started_ns, label)
@@ -198,9 +169,8 @@ def main(argv: list[str] | None = None) -> None:
 
     root = Path(tempfile.mkdtemp(prefix="imagekit-bench-"))
     sys.path.insert(0, str(REPO_ROOT))
-    sys.path.insert(0, str(root))
     try:
-        write_app(root)
+        _apps.use_app("generateimages")  # benchapp: apps/generateimages/benchapp/
         configure(root)
         import django
 
@@ -211,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         timings: dict[int, list[float]] = {1: [], 2: []}
         for round_number in range(1, args.rounds + 1):
             for jobs in (1, 2):
-                reset_cache_files(root)
+                reset_cache_files(root / "media")
                 started_ns = time.time_ns()
                 seconds = time_run(jobs)
                 check_generated(root, args.count, started_ns, f"round {round_number} --jobs {jobs}")

@@ -72,7 +72,9 @@ if str(BENCH_DIR) not in sys.path:
 
 import _warm_site  # noqa: E402 - the benchmarks folder is on sys.path just above
 import _workload  # noqa: E402
-from run import table  # noqa: E402
+from _fresh import reset_cache_files  # noqa: E402
+from report import table  # noqa: E402
+from targets import limit  # noqa: E402
 
 PAGES = tuple(_warm_site.TEMPLATES)
 LABELS = {
@@ -83,7 +85,6 @@ LABELS = {
     "generateimage": "generateimage tag",
 }
 TARGETED = ("thumbnail", "thumbnail-as", "spec-url")
-TARGET_RATIO = 1.5
 SOURCE_SIZE = (640, 480)
 STATE_MIDDLEWARE = "imagekit.middleware.CacheFileStateMiddleware"
 
@@ -152,8 +153,7 @@ def configure(project: Path, middleware: list[str]) -> None:
     """``settings.configure`` for a project in *project*, served by ``_warm_site``."""
     from django.conf import settings
 
-    _workload.write_app(project)  # benchapp: the Photo model and the call counters
-    sys.path.insert(0, str(project))
+    _workload.write_app(project)  # benchapp: the Photo model
     media = project / "media"
     media.mkdir(exist_ok=True)
     settings.configure(
@@ -246,14 +246,15 @@ def check_output(name: str, body: str, rows: int) -> str | None:
 def counting():
     """Count the calls made to the storage and the cache until the block ends.
 
-    The counters of ``_workload.py`` (outermost calls only) are put on the
+    The counters of ``tests/support/counting.py`` (outermost calls only) are put on the
     storage and cache *instances* for the block and taken off afterwards, so
     timed requests run on the plain backends: the counters cost about a
     microsecond per call, which would be charged to the floor too.
     """
-    from benchapp import instrument
     from django.core.cache import caches
     from django.core.files.storage import storages
+
+    from tests.support import counting as instrument
 
     patched = []
     for obj, tracker, names in (
@@ -335,14 +336,6 @@ def run_rounds(handler, config: Config) -> tuple[dict[str, list[Served]], dict[s
 # ---------------------------------------------------------------------------
 
 
-def reset_cache_files(media: Path) -> None:
-    """Forget every cache file the way a user does: delete CACHE/, clear the cache."""
-    from django.core.cache import caches
-
-    shutil.rmtree(media / "CACHE", ignore_errors=True)
-    caches["default"].clear()
-
-
 def run_cold_rounds(handler, media: Path, config: Config) -> tuple[list[list[str]], list[str]]:
     """Reset, then serve the pages that make files; check that they were made."""
     rows, failures = [], []
@@ -415,7 +408,7 @@ def warm_table(
         other = {k: v for k, v in storage.items() if k != "url"}
         target = ""
         if name in TARGETED:
-            target = "met" if render / floor_render <= TARGET_RATIO else "NOT met"
+            target = "met" if render / floor_render <= limit("warm_vs_floor") else "NOT met"
         lines.append(
             [
                 LABELS[name],
@@ -434,29 +427,19 @@ def warm_table(
         )
     headers = ["page", "render ms", "IQR ms", "us/row", "us/row-floor", "x floor"]
     headers += ["request ms", "x floor", "cache calls/page", "url()/page", "other storage"]
-    return table([*headers, "<= 1.5x"], lines)
+    return table([*headers, f"<= {limit('warm_vs_floor'):g}x"], lines)
 
 
 def header(config: Config, tree: dict, elapsed: float) -> list[str]:
-    from importlib import metadata
-
     import django
 
-    import imagekit
-
-    dist = "?"
-    for candidate in ("imagekit", "django-imagekit"):
-        try:
-            dist = f"{candidate} {metadata.version(candidate)}"
-        except metadata.PackageNotFoundError:
-            continue
-        break
+    implementation = _workload.implementation()
     start, end = tree["start"], tree["end"]
     lines = [
         f"Warm pages of {config.rows} photos through WSGIHandler, against the floor (issue #10)",
         f"command:  {' '.join([Path(sys.executable).name, *sys.argv])}",
         f"versions: Python {platform.python_version()}, Django {django.get_version()}, "
-        f"{dist} from {Path(imagekit.__file__).parent}",
+        f"{implementation['dist']} from {implementation['file']}",
         f"tree:     {start['revision']} (hash of its *.py {start['hash']})",
         f"machine:  {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
         f"load {start['load']} -> {end['load']}; {config.rounds} interleaved rounds, "

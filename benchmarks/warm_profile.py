@@ -44,7 +44,7 @@ if str(BENCH_DIR) not in sys.path:
 
 import _warm_site  # noqa: E402 - the benchmarks folder is on sys.path just above
 import warm_pages  # noqa: E402
-from run import table  # noqa: E402
+from report import table  # noqa: E402
 
 DEFAULT_PAGES = ("thumbnail", "thumbnail-as", "spec-url")  # the floor is always profiled
 

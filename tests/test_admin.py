@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from imagekit.admin import AdminThumbnail
-from tests.models import FieldAdminPhoto, Photo
+from tests.testapp.models import FieldAdminPhoto, Photo
 
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"}
 

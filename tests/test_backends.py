@@ -31,7 +31,7 @@ from imagekit.cachefiles.backends import (
     get_default_cachefile_backend,
 )
 from imagekit.cachefiles.state import use_cachefile_state_cache
-from tests.doubles import PlainGenerator, RecordingCache, RecordingStorage, stored_file
+from tests.support.doubles import PlainGenerator, RecordingCache, RecordingStorage, stored_file
 
 # --------------------------------------------------------------------------
 # Helpers

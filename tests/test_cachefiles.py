@@ -25,8 +25,8 @@ from imagekit.cachefiles.strategies import DictStrategy, JustInTime, Optimistic
 from imagekit.processors import ResizeToFill
 from imagekit.signals import content_required, existence_required
 from imagekit.utils import get_storage
-from tests.doubles import PlainGenerator, RecordingStorage, stored_file
-from tests.models import Photo
+from tests.support.doubles import PlainGenerator, RecordingStorage, stored_file
+from tests.testapp.models import Photo
 
 # --------------------------------------------------------------------------
 # Helpers

@@ -14,9 +14,9 @@ from django.test import AsyncClient
 from django.urls import reverse
 
 from imagekit.cachefiles.backends import get_default_cachefile_backend
-from tests.doubles import ROUND_TRIPS, RecordingCache
-from tests.models import Photo
-from tests.views import PAGES, render_page
+from tests.support.doubles import ROUND_TRIPS, RecordingCache
+from tests.testapp.models import Photo
+from tests.testapp.views import PAGES, render_page
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def storage(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "tests.doubles.RecordingStorage"},
+        "default": {"BACKEND": "tests.support.doubles.RecordingStorage"},
     }
     from django.core.files.storage import storages
 

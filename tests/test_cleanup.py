@@ -24,7 +24,7 @@ from imagekit import ImageSpec, register, unregister
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.cachefiles.backends import get_default_cachefile_backend, lock
 from imagekit.processors import ResizeToFill
-from tests.models import Photo
+from tests.testapp.models import Photo
 
 THUMBNAIL_TAG = Template("{% load imagekit %}{% thumbnail '20x10' photo.original_image %}")
 

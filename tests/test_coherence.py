@@ -24,8 +24,8 @@ from django.urls import reverse
 
 from imagekit.cachefiles import LazyImageCacheFile
 from imagekit.utils import get_default_cachefile_backend
-from tests.counted import counted_runs
-from tests.models import Photo
+from tests.testapp.counted import counted_runs
+from tests.testapp.models import Photo
 
 THREADS = 8
 

@@ -59,7 +59,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DOCS_DIR = REPO_ROOT / "docs"
-SESSION_RUNNER = Path(__file__).resolve().parent / "docs_session.py"
+SESSION_RUNNER = Path(__file__).resolve().parent / "support" / "docs_session.py"
 # Where the subprocesses import imagekit from: the same copy as these tests.
 IMAGEKIT_PARENT = Path(importlib.util.find_spec("imagekit").origin).resolve().parent.parent
 

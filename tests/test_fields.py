@@ -15,7 +15,7 @@ from imagekit.cachefiles import ImageCacheFile
 from imagekit.models import ImageSpecField, ProcessedImageField
 from imagekit.processors import ResizeToFill
 from imagekit.registry import generator_registry
-from tests.models import ImplicitSourcePhoto, Photo, ProcessedPhoto, Profile
+from tests.testapp.models import ImplicitSourcePhoto, Photo, ProcessedPhoto, Profile
 
 # Models defined inside tests get an app label of their own, outside
 # INSTALLED_APPS, so that code iterating over the test app's models (checks,

@@ -13,7 +13,7 @@ from imagekit import unregister
 from imagekit.forms import ProcessedImageField
 from imagekit.processors import ResizeToFill
 from imagekit.registry import generator_registry
-from tests.models import Photo, ProcessedPhoto
+from tests.testapp.models import Photo, ProcessedPhoto
 
 _counter = itertools.count()
 

@@ -33,7 +33,7 @@ def heic(size=(64, 48), color="red") -> bytes:
 _PRELUDE = """
 import io, json, os, sys
 sys.path.insert(0, os.getcwd())
-os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+os.environ["DJANGO_SETTINGS_MODULE"] = "tests.testapp.settings"
 import django
 django.setup()
 from django.core.files.base import ContentFile

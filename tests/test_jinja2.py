@@ -14,7 +14,7 @@ from django.template import Context, Template, TemplateSyntaxError, engines
 
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.exceptions import MissingSource
-from tests.models import Photo
+from tests.testapp.models import Photo
 
 EXTENSION = "imagekit.jinja2.ImageKitExtension"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.template import Context, Template
 
-from tests.models import Photo
+from tests.testapp.models import Photo
 
 IF_THUMBNAIL = Template('{% if photo.thumbnail %}<img src="{{ photo.thumbnail.url }}">{% endif %}')
 
@@ -259,7 +259,7 @@ def test_a_failed_deletion_is_logged_and_never_raised(
 def test_a_field_can_ask_for_it_without_the_setting(
     db, media_storage, image_file, django_capture_on_commit_callbacks
 ):
-    from tests.models import FollowingPhoto
+    from tests.testapp.models import FollowingPhoto
 
     photo = FollowingPhoto.objects.create(image=image_file("dog.jpg"))
     follows, stays = photo.follows.url, photo.stays.url
@@ -274,7 +274,7 @@ def test_a_field_can_ask_for_it_without_the_setting(
 def test_a_field_can_refuse_it_despite_the_setting(
     db, media_storage, image_file, settings, django_capture_on_commit_callbacks
 ):
-    from tests.models import FollowingPhoto
+    from tests.testapp.models import FollowingPhoto
 
     settings.IMAGEKIT_DELETE_WITH_SOURCE = True
     photo = FollowingPhoto.objects.create(image=image_file("dog.jpg"))

@@ -26,7 +26,7 @@ from imagekit.management.commands import generateimages
 from imagekit.management.commands.generateimages import compile_pattern
 from imagekit.processors import ResizeToFill
 from imagekit.registry import generator_registry
-from tests.models import Photo
+from tests.testapp.models import Photo
 
 # --------------------------------------------------------------------------
 # Helpers

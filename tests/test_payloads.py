@@ -24,7 +24,7 @@ from imagekit.cachefiles.payloads import (
 from imagekit.cachefiles.worker import generate_from_payload
 from imagekit.exceptions import NotRegistered
 from imagekit.processors import ResizeToFill
-from tests.models import Photo, Profile
+from tests.testapp.models import Photo, Profile
 
 pytestmark = pytest.mark.django_db
 

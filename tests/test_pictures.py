@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.template import Context, Template, TemplateSyntaxError
 from PIL import Image
 
-import tests.counted  # noqa: F401 - registers tests:counted
+import tests.testapp.counted  # noqa: F401 - registers tests:counted
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.cachefiles.backends import CacheFileState, QueueBackend
 from imagekit.cachefiles.worker import generate_from_payload
@@ -24,8 +24,8 @@ from imagekit.exceptions import SourceImageError
 from imagekit.files import BaseIKFile
 from imagekit.models import ImageSpecField
 from imagekit.pictures import build_picture, parse_widths, render_picture
-from tests.counted import counted_runs
-from tests.models import Photo, PictureSpecPhoto
+from tests.testapp.counted import counted_runs
+from tests.testapp.models import Photo, PictureSpecPhoto
 
 
 def render(source: str, context: dict | None = None) -> str:

@@ -477,7 +477,7 @@ def test_processed_image_field_is_an_image_field_with_a_processing_file_class():
 
 def test_image_spec_field_descriptor_lives_in_fields_utils():
     from imagekit.models.fields.utils import ImageSpecFileDescriptor
-    from tests.models import Photo
+    from tests.testapp.models import Photo
 
     assert isinstance(Photo.__dict__["thumbnail"], ImageSpecFileDescriptor)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from imagekit.cachefiles import LazyImageCacheFile
-from tests.models import Photo
+from tests.testapp.models import Photo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -165,7 +165,7 @@ def test_building_a_lazy_cache_file_does_no_storage_io(counting_storage):
 
 
 COUNTING_SETTINGS_MODULE = """
-from tests.settings import *  # noqa: F403
+from tests.testapp.settings import *  # noqa: F403
 
 STORAGES = {
     "default": {"BACKEND": "counting_storage.CountingStorage"},
@@ -188,7 +188,7 @@ import imagekit.forms
 import imagekit.models
 import imagekit.specs.sourcegroups
 from imagekit.registry import generator_registry
-from tests.models import Photo
+from tests.testapp.models import Photo
 
 import counting_storage
 

@@ -28,7 +28,7 @@ from imagekit.cachefiles.payloads import payload_for
 from imagekit.cachefiles.worker import generate_from_payload
 from imagekit.exceptions import NotRegistered
 from imagekit.processors import ResizeToFill
-from tests.models import Photo
+from tests.testapp.models import Photo
 
 # Transactional: tasks are sent when the transaction commits.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -251,7 +251,7 @@ def test_imagekit_imports_without_any_queue_library():
         [sys.executable, "-c", script],
         capture_output=True,
         text=True,
-        env={"DJANGO_SETTINGS_MODULE": "tests.settings", "PATH": "/usr/bin:/bin"},
+        env={"DJANGO_SETTINGS_MODULE": "tests.testapp.settings", "PATH": "/usr/bin:/bin"},
         cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]),
         check=False,
     )

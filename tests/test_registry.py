@@ -12,7 +12,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 import imagekit.utils
-import tests
+import tests.testapp
 from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.exceptions import AlreadyRegistered, NotRegistered
@@ -234,16 +234,16 @@ def undiscovered(monkeypatch):
     """Make the process look as if ``imagegenerators`` modules were never imported.
 
     The original registration of ``tests:autodiscovered`` and the original
-    ``tests.imagegenerators`` module are put back afterwards.
+    ``tests.testapp.imagegenerators`` module are put back afterwards.
     """
     generator_registry.get_ids()  # discover once, so there is something to restore
-    import tests.imagegenerators as original_module
+    import tests.testapp.imagegenerators as original_module
 
     original_class = original_module.AutodiscoveredSpec
     unregister.generator("tests:autodiscovered")
     monkeypatch.setattr(imagekit.utils, "_autodiscovered", False)
-    monkeypatch.delitem(sys.modules, "tests.imagegenerators")
-    monkeypatch.setattr(tests, "imagegenerators", original_module)
+    monkeypatch.delitem(sys.modules, "tests.testapp.imagegenerators")
+    monkeypatch.setattr(tests.testapp, "imagegenerators", original_module)
     try:
         yield
     finally:
@@ -258,7 +258,7 @@ def test_get_ids_imports_the_imagegenerators_module_of_installed_apps(undiscover
     ids = generator_registry.get_ids()
 
     assert "tests:autodiscovered" in ids
-    assert "tests.imagegenerators" in sys.modules
+    assert "tests.testapp.imagegenerators" in sys.modules
 
 
 def test_get_imports_the_imagegenerators_module_of_installed_apps(undiscovered):
@@ -270,12 +270,12 @@ def test_get_imports_the_imagegenerators_module_of_installed_apps(undiscovered):
 def test_autodiscovery_happens_only_once(undiscovered, monkeypatch):
     generator_registry.get_ids()
     unregister.generator("tests:autodiscovered")
-    monkeypatch.delitem(sys.modules, "tests.imagegenerators")
+    monkeypatch.delitem(sys.modules, "tests.testapp.imagegenerators")
 
     ids = generator_registry.get_ids()
 
     assert "tests:autodiscovered" not in ids
-    assert "tests.imagegenerators" not in sys.modules
+    assert "tests.testapp.imagegenerators" not in sys.modules
 
 
 # --- cache files ------------------------------------------------------------------

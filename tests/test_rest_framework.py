@@ -1,7 +1,7 @@
 """The Django REST framework field: url, width and height of a cache file.
 
 Tested with real DRF: serializers given a request from ``APIRequestFactory``,
-and the API of ``tests/api.py`` served through ``APIClient`` and Django's
+and the API of ``tests/testapp/api.py`` served through ``APIClient`` and Django's
 request cycle, where the cost of a warm list is counted as
 tests/test_call_counts.py counts a warm page's.
 """
@@ -21,9 +21,9 @@ from rest_framework.test import APIClient, APIRequestFactory
 from imagekit.cachefiles.backends import get_default_cachefile_backend
 from imagekit.exceptions import MissingSource, NotRegistered, UnknownFormat
 from imagekit.rest_framework import CacheFileField
-from tests.api import PhotoSerializer, PicturePhotoSerializer
-from tests.doubles import ROUND_TRIPS, RecordingCache
-from tests.models import Photo, PictureSpecPhoto
+from tests.support.doubles import ROUND_TRIPS, RecordingCache
+from tests.testapp.api import PhotoSerializer, PicturePhotoSerializer
+from tests.testapp.models import Photo, PictureSpecPhoto
 
 
 @pytest.fixture
@@ -299,7 +299,7 @@ def storage(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "tests.doubles.RecordingStorage"},
+        "default": {"BACKEND": "tests.support.doubles.RecordingStorage"},
     }
     from django.core.files.storage import storages
 

@@ -31,7 +31,7 @@ from imagekit.utils import (
     get_storage,
     sanitize_cache_key,
 )
-from tests.models import Photo
+from tests.testapp.models import Photo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

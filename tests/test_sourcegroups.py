@@ -18,7 +18,7 @@ from imagekit.processors import ResizeToFill
 from imagekit.registry import cachefile_registry
 from imagekit.signals import source_changed, source_created, source_deleted, source_saved
 from imagekit.specs.sourcegroups import ImageFieldSourceGroup, SourceGroupFilesGenerator
-from tests.models import (
+from tests.testapp.models import (
     ConcreteImageModel,
     ConcreteImageModelSubclass,
     Photo,

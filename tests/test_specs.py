@@ -16,7 +16,7 @@ from imagekit.generatorlibrary import Thumbnail
 from imagekit.processors import Adjust, ResizeToFill, ResizeToFit
 from imagekit.registry import generator_registry, register, unregister
 from imagekit.specs import SpecHost, create_spec, create_spec_class
-from tests.models import AvatarThumbnail, Photo, Profile
+from tests.testapp.models import AvatarThumbnail, Photo, Profile
 
 RED = (255, 0, 0)
 BLUE = (0, 0, 255)

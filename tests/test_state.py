@@ -19,7 +19,7 @@ from imagekit.cachefiles.state import (
     prefetch_cachefile_states,
     use_cachefile_state_cache,
 )
-from tests.doubles import PlainGenerator, RecordingCache, RecordingStorage
+from tests.support.doubles import PlainGenerator, RecordingCache, RecordingStorage
 
 # --------------------------------------------------------------------------
 # Helpers

@@ -16,7 +16,7 @@ from imagekit.cachefiles.backends import Simple
 from imagekit.cachefiles.strategies import DictStrategy, JustInTime, Optimistic, load_strategy
 from imagekit.processors import ResizeToFill
 from imagekit.signals import source_saved
-from tests.doubles import PlainGenerator, RecordingCache, RecordingStorage
+from tests.support.doubles import PlainGenerator, RecordingCache, RecordingStorage
 
 # --------------------------------------------------------------------------
 # Helpers

@@ -27,7 +27,7 @@ from imagekit.exceptions import MissingSource, MissingSourceFile, NotRegistered
 from imagekit.generatorlibrary import Thumbnail
 from imagekit.processors import ResizeToFill
 from imagekit.templatetags import imagekit as tags
-from tests.models import Photo
+from tests.testapp.models import Photo
 
 # --------------------------------------------------------------------------
 # Helpers

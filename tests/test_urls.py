@@ -6,7 +6,7 @@ import pytest
 from django.core.files.storage import FileSystemStorage
 
 from imagekit.cachefiles import urls
-from tests.models import Photo
+from tests.testapp.models import Photo
 
 
 class CountingStorage(FileSystemStorage):

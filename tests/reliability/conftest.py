@@ -16,8 +16,8 @@ from django.core.files.storage import FileSystemStorage
 from imagekit import register, unregister
 from imagekit.cachefiles import backends
 from imagekit.files import BaseIKFile
-from tests.redis_server import find_redis_server
 from tests.reliability.helpers import free_port, source_file
+from tests.support.redis_server import find_redis_server
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ _CHILD = textwrap.dedent(
     """
     import io, json, os, sys
     sys.path.insert(0, os.getcwd())
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.testapp.settings"
     import django
     from django.conf import settings
     django.setup()

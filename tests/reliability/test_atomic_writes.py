@@ -134,7 +134,7 @@ def test_a_process_killed_while_writing_leaves_a_short_hidden_temporary_file(
     script.write_text(
         "import os, signal, sys\n"
         "import django\n"
-        "os.environ['DJANGO_SETTINGS_MODULE'] = 'tests.settings'\n"
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'tests.testapp.settings'\n"
         "django.setup()\n"
         "from django.conf import settings\n"
         "from django.core.files.storage import FileSystemStorage\n"

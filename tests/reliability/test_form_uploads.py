@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from imagekit import unregister
 from imagekit.forms import ProcessedImageField
 from imagekit.processors import ResizeToFill
-from tests.models import ProcessedPhoto
 from tests.reliability.helpers import files_under
 from tests.reliability.images import first_half, noisy, solid
+from tests.testapp.models import ProcessedPhoto
 
 _ids = itertools.count()
 

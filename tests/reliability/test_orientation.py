@@ -14,8 +14,8 @@ from imagekit import ImageSpec
 from imagekit.jpeg_reduction import reduce_for
 from imagekit.orientation import with_orientation
 from imagekit.processors import Adjust, ResizeToFill, ResizeToFit, Transpose
-from tests.models import Photo
 from tests.reliability.images import halves, oriented_jpeg
+from tests.testapp.models import Photo
 
 
 def spec(*processors, fmt="PNG"):

@@ -26,10 +26,10 @@ from imagekit.processors import (
     Thumbnail,
     Transpose,
 )
-from tests.models import Photo
 from tests.reliability.images import noisy, oriented_jpeg, solid
 from tests.reliability.memory_specs import Poster
 from tests.reliability.rss import generate_in_fresh_process
+from tests.testapp.models import Photo
 
 DEFAULT_CAP = 4096 * 4096
 

@@ -74,8 +74,4 @@ class Upload(models.Model):
         cachefile_strategy="imagekit.cachefiles.strategies.Optimistic",
     )
     counted = ImageSpecField(source="image", spec=CountedThumbnail)
-    # A web-sized copy: the heavier job of benchmarks/enqueue.py.
-    large = ImageSpecField(
-        source="image", processors=[ResizeToFit(960, 720)], format="JPEG", options={"quality": 85}
-    )
     sized = ImageSpecField(source="image", spec=SizedByModel)

@@ -15,7 +15,7 @@ import tempfile
 
 import django
 
-from tests.settings import (  # noqa: F401 - re-exported as this module's settings
+from tests.testapp.settings import (  # noqa: F401 - re-exported as this module's settings
     DEBUG,
     DEFAULT_AUTO_FIELD,
     INSTALLED_APPS,

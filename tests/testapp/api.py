@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from imagekit.cachefiles.state import prefetch_spec_files
 from imagekit.rest_framework import CacheFileField
-from tests.models import Photo
+from tests.testapp.models import Photo
 
 
 class PhotoSerializer(serializers.ModelSerializer):

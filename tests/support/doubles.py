@@ -37,7 +37,7 @@ class RecordingStorage(FileSystemStorage):
     ``exists`` counts, whoever asked.
 
     Without a *location* it stores under ``MEDIA_ROOT``, so Django can build it
-    from ``STORAGES`` (``{"BACKEND": "tests.doubles.RecordingStorage"}``); its
+    from ``STORAGES`` (``{"BACKEND": "tests.support.doubles.RecordingStorage"}``); its
     URLs start with ``MEDIA_URL`` unless *base_url* says otherwise.
     """
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from tests import api, views
+from tests.testapp import api, views
 
 urlpatterns = [
     path("admin/", admin.site.urls),

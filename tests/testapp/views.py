@@ -6,10 +6,10 @@ from django.core.files.storage import storages
 from django.http import HttpResponse
 from django.template import Context, Template
 
-import tests.counted  # noqa: F401 - registers tests:counted
+import tests.testapp.counted  # noqa: F401 - registers tests:counted
 from imagekit.cachefiles import LazyImageCacheFile
 from imagekit.cachefiles.state import prefetch_spec_files, use_cachefile_state_cache
-from tests.models import Photo
+from tests.testapp.models import Photo
 
 #: Pages of thumbnails, by name: what a gallery template may say.
 PAGES = {

@@ -1,6 +1,6 @@
 """``tests:counted``: a spec whose processor counts how often it ran.
 
-Registered when this module is imported (by ``tests.views`` and the tests
+Registered when this module is imported (by ``tests.testapp.views`` and the tests
 that use it), not by autodiscovery, which the registry tests re-run.
 """
 

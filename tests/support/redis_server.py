@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 #: Where the apt package puts the binary.
 _DEBIAN_REDIS = Path("/usr/bin/redis-server")
