@@ -21,10 +21,10 @@ from django.template import Context, Template
 from PIL import Image
 
 from imagekit.exceptions import OutputTooLarge
-from tests.models import PictureSpecPhoto
 from tests.reliability.images import oriented_jpeg
 from tests.test_cleanup import age_all, cleanup
 from tests.test_pictures import parse, srcset_urls, stored
+from tests.testapp.models import PictureSpecPhoto
 
 PICTURE = "{% load imagekit %}{% picture '4x3' src widths='40 80' formats='webp' %}"
 
@@ -157,7 +157,7 @@ def test_tag_picture_variants_of_a_gone_source_go_with_their_placeholder(db, sou
 def in_fresh_process(tmp_path: Path, media_root: str, code: str) -> str:
     """Run *code* in a new Django process sharing a file-based cache, a database and media."""
     prelude = (
-        "import tests.settings as s\n"
+        "import tests.testapp.settings as s\n"
         "s.CACHES = {'default': {'BACKEND': 'django.core.cache.backends.filebased.FileBasedCache',"
         f" 'LOCATION': {str(tmp_path / 'cache')!r}}}}}\n"
         f"s.MEDIA_ROOT = {media_root!r}\n"
@@ -170,7 +170,7 @@ def in_fresh_process(tmp_path: Path, media_root: str, code: str) -> str:
     completed = subprocess.run(
         [sys.executable, "-c", prelude + code],
         cwd=Path(__file__).resolve().parents[1],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.testapp.settings"},
         capture_output=True,
         text=True,
         timeout=120,
@@ -428,7 +428,7 @@ def test_an_iphone_heic_photo_gives_avif_and_webp_variants_in_a_fresh_process(
 def test_a_picture_of_a_spec_field_whose_source_is_gone_renders_nothing(
     db, media_storage, image_file, settings
 ):
-    from tests.models import Photo
+    from tests.testapp.models import Photo
 
     settings.IMAGEKIT_TEMPLATE_MISSING_SOURCE = "empty"
     photo = Photo.objects.create(original_image=image_file("gone.jpg", size=(320, 240)))
