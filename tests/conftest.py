@@ -205,17 +205,21 @@ def recording_default_storage(settings, tmp_path: Path) -> RecordingStorage:
 
 
 @pytest.fixture
-def recording_default_cache(monkeypatch) -> RecordingCache:
+def recording_default_cache() -> Iterator[RecordingCache]:
     """Record the round trips (``ROUND_TRIPS``) of the default cache file backend's cache.
 
-    The one attribute patched by hand in the suite, on purpose: the counter must
-    sit between imagekit and the very cache the site configured, and no setting
-    names a wrapper. ``monkeypatch`` puts the real cache back after the test.
+    The counter must sit between imagekit and the very cache the site
+    configured, and no setting names a wrapper: the backend's public ``cache``
+    attribute is pointed at the recorder for the test, and back afterwards.
     """
     backend = get_default_cachefile_backend()
-    recording = RecordingCache(backend.cache, only=ROUND_TRIPS)
-    monkeypatch.setattr(backend, "_cache", recording)
-    return recording
+    configured = backend.cache
+    recording = RecordingCache(configured, only=ROUND_TRIPS)
+    backend.cache = recording
+    try:
+        yield recording
+    finally:
+        backend.cache = configured
 
 
 # --- registrations for one test ---------------------------------------------------

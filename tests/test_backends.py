@@ -15,7 +15,7 @@ from django.core.cache.backends import locmem
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 
-from imagekit import ImageSpec, register, unregister
+from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.cachefiles import backends as backends_module
 from imagekit.cachefiles.backends import (
@@ -656,14 +656,13 @@ ASYNC_SPEC_ID = "tests:backends:async"
 
 
 @pytest.fixture
-def just_in_time_async_file(recording_storage, async_backend, make_image):
+def just_in_time_async_file(recording_storage, async_backend, make_image, registrations):
     """A registered spec's file, so that JustInTime reacts to its signals."""
-    register.generator(ASYNC_SPEC_ID, AsyncSpec)
+    registrations.generator(ASYNC_SPEC_ID, AsyncSpec)
     source = ContentFile(make_image("PNG"), name="photos/queued.png")
-    yield ImageCacheFile(
+    return ImageCacheFile(
         AsyncSpec(source=source), storage=recording_storage, cachefile_backend=async_backend
     )
-    unregister.generator(ASYNC_SPEC_ID)
 
 
 def test_a_file_with_an_async_backend_is_false_until_generated(just_in_time_async_file):

@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from PIL import Image
 
-from imagekit import ImageSpec, register, unregister
+from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile, LazyGeneratedImageFile, LazyImageCacheFile
 from imagekit.cachefiles.backends import Simple, get_default_cachefile_backend
 from imagekit.cachefiles.strategies import DictStrategy, JustInTime, Optimistic
@@ -112,11 +112,10 @@ def sent_signals():
 
 
 @pytest.fixture
-def registered_spec():
+def registered_spec(registrations):
     """Register TinySpec, so that the JustInTime callbacks reach its cache files."""
-    register.generator(TINY_SPEC_ID, TinySpec)
-    yield TinySpec
-    unregister.generator(TINY_SPEC_ID)
+    registrations.generator(TINY_SPEC_ID, TinySpec)
+    return TinySpec
 
 
 @pytest.fixture
@@ -776,7 +775,7 @@ LAZY_SPEC_ID = "tests:cachefiles:lazy"
 
 
 @pytest.fixture
-def spec_builds():
+def spec_builds(registrations):
     """Register a spec factory under LAZY_SPEC_ID that counts the specs it builds."""
     builds = []
 
@@ -784,9 +783,8 @@ def spec_builds():
         builds.append(kwargs)
         return TinySpec(**kwargs)
 
-    register.generator(LAZY_SPEC_ID, build_spec)
-    yield builds
-    unregister.generator(LAZY_SPEC_ID)
+    registrations.generator(LAZY_SPEC_ID, build_spec)
+    return builds
 
 
 def test_lazy_generated_image_file_is_the_lazy_image_cache_file():

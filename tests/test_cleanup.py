@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.template import Context, Template
 
-from imagekit import ImageSpec, register, unregister
+from imagekit import ImageSpec, unregister
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.cachefiles.backends import get_default_cachefile_backend, lock
 from imagekit.processors import ResizeToFill
@@ -348,19 +348,16 @@ def test_a_removed_file_of_a_photo_made_again_is_generated_anew(photos, media_st
     assert media_storage.exists(tag_file)
 
 
-def test_the_files_of_a_generator_no_longer_registered_go(photos, media_storage):
+def test_the_files_of_a_generator_no_longer_registered_go(photos, media_storage, registrations):
     class Banner(ImageSpec):
         processors = [ResizeToFill(30, 10)]
         format = "PNG"
 
-    register.generator("tests:cleanup:banner", Banner)
-    try:
-        page = Template(
-            "{% load imagekit %}"
-            "{% generateimage 'tests:cleanup:banner' source=photo.original_image %}"
-        ).render(Context({"photo": photos[0]}))
-    finally:
-        unregister.generator("tests:cleanup:banner")  # as after a deployment
+    registrations.generator("tests:cleanup:banner", Banner)
+    page = Template(
+        "{% load imagekit %}{% generateimage 'tests:cleanup:banner' source=photo.original_image %}"
+    ).render(Context({"photo": photos[0]}))
+    unregister.generator("tests:cleanup:banner")  # as after a deployment
     banner = re.search(r'src="/media/([^"]+)"', page).group(1)
     age_all(media_storage)
 

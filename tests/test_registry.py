@@ -6,13 +6,14 @@ process-wide registries look the same before and after each test.
 
 from __future__ import annotations
 
+import subprocess
 import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
 
-import imagekit.utils
-import tests.testapp
 from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.exceptions import AlreadyRegistered, NotRegistered
@@ -26,6 +27,8 @@ from imagekit.registry import (
 )
 from imagekit.signals import content_required, existence_required, source_saved
 from imagekit.specs.sourcegroups import SourceGroupFilesGenerator
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 class TinySpec(ImageSpec):
@@ -180,53 +183,70 @@ def test_underlying_registry_methods_register_and_unregister(registrations):
 # --- autodiscovery --------------------------------------------------------------
 
 
-@pytest.fixture
-def undiscovered(monkeypatch):
-    """Make the process look as if ``imagegenerators`` modules were never imported.
+def in_a_fresh_process(code: str) -> list[str]:
+    """Run *code* after ``django.setup()`` in a new interpreter; return its printed lines.
 
-    The original registration of ``tests:autodiscovered`` and the original
-    ``tests.testapp.imagegenerators`` module are put back afterwards.
+    Autodiscovery happens once per process, so a new process is how it is seen
+    again (as after a restart), without touching imagekit's own bookkeeping.
     """
-    generator_registry.get_ids()  # discover once, so there is something to restore
-    import tests.testapp.imagegenerators as original_module
-
-    original_class = original_module.AutodiscoveredSpec
-    unregister.generator("tests:autodiscovered")
-    monkeypatch.setattr(imagekit.utils, "_autodiscovered", False)
-    monkeypatch.delitem(sys.modules, "tests.testapp.imagegenerators")
-    monkeypatch.setattr(tests.testapp, "imagegenerators", original_module)
-    try:
-        yield
-    finally:
-        try:
-            unregister.generator("tests:autodiscovered")
-        except NotRegistered:
-            pass
-        register.generator("tests:autodiscovered", original_class)
-
-
-def test_get_ids_imports_the_imagegenerators_module_of_installed_apps(undiscovered):
-    ids = generator_registry.get_ids()
-
-    assert "tests:autodiscovered" in ids
-    assert "tests.testapp.imagegenerators" in sys.modules
-
-
-def test_get_imports_the_imagegenerators_module_of_installed_apps(undiscovered):
-    spec = generator_registry.get("tests:autodiscovered", source=None)
-
-    assert type(spec).__name__ == "AutodiscoveredSpec"
+    script = (
+        "import os, sys\n"
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'tests.testapp.settings'\n"
+        "import django\n"
+        "django.setup()\n"
+        "from imagekit import unregister\n"
+        "from imagekit.registry import generator_registry\n"
+        "print('imported at setup:', 'tests.testapp.imagegenerators' in sys.modules)\n"
+        + textwrap.dedent(code)
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "imported at setup: False"  # nothing discovered it yet
+    return lines[1:]
 
 
-def test_autodiscovery_happens_only_once(undiscovered, monkeypatch):
-    generator_registry.get_ids()
-    unregister.generator("tests:autodiscovered")
-    monkeypatch.delitem(sys.modules, "tests.testapp.imagegenerators")
+def test_get_ids_imports_the_imagegenerators_module_of_installed_apps():
+    lines = in_a_fresh_process(
+        """
+        ids = generator_registry.get_ids()
+        print("tests:autodiscovered" in ids, "tests.testapp.imagegenerators" in sys.modules)
+        """
+    )
 
-    ids = generator_registry.get_ids()
+    assert lines == ["True True"]
 
-    assert "tests:autodiscovered" not in ids
-    assert "tests.testapp.imagegenerators" not in sys.modules
+
+def test_get_imports_the_imagegenerators_module_of_installed_apps():
+    lines = in_a_fresh_process(
+        """
+        spec = generator_registry.get("tests:autodiscovered", source=None)
+        print(type(spec).__name__)
+        """
+    )
+
+    assert lines == ["AutodiscoveredSpec"]
+
+
+def test_autodiscovery_happens_only_once():
+    lines = in_a_fresh_process(
+        """
+        generator_registry.get_ids()
+        unregister.generator("tests:autodiscovered")
+        del sys.modules["tests.testapp.imagegenerators"]
+        ids = generator_registry.get_ids()
+        print("tests:autodiscovered" in ids, "tests.testapp.imagegenerators" in sys.modules)
+        """
+    )
+
+    assert lines == ["False False"]
 
 
 # --- cache files ------------------------------------------------------------------

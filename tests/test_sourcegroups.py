@@ -111,21 +111,19 @@ def recording_spec(strategy) -> type[ImageSpec]:
 
 
 @pytest.fixture
-def watch():
+def watch(registrations):
     """Give SgWatchedPhoto's spec a strategy for the test: ``watch(strategy)``."""
 
     def install(strategy):
-        unregister.generator(WATCHED_ID)
-        register.generator(WATCHED_ID, recording_spec(strategy))
+        spec = recording_spec(strategy)
+        registrations.generator(WATCHED_ID, spec, replacing=SgWatchedThumbnail)
         return strategy
 
-    yield install
-    unregister.generator(WATCHED_ID)
-    register.generator(WATCHED_ID, SgWatchedThumbnail)
+    return install
 
 
 @pytest.fixture
-def custom_spec():
+def custom_spec(registrations):
     """Register, for the test, a 20x15 JPEG spec under CUSTOM_ID; return its strategy."""
     strategy = RecordingStrategy()
 
@@ -134,9 +132,8 @@ def custom_spec():
         format = "JPEG"
         cachefile_strategy = strategy
 
-    register.generator(CUSTOM_ID, CustomThumbnail)
-    yield strategy
-    unregister.generator(CUSTOM_ID)
+    registrations.generator(CUSTOM_ID, CustomThumbnail)
+    return strategy
 
 
 class FilesInAFolder:
@@ -159,21 +156,19 @@ class FilesInAFolder:
 
 
 @pytest.fixture
-def registered_groups():
-    """Register custom source groups for the test: ``registered_groups(id, group)``."""
-    groups = []
+def registered_groups(registrations):
+    """Register custom source groups for the test: ``registered_groups(id, group)``.
+
+    Afterwards each is unregistered, and closed if it can be.
+    """
 
     def add(generator_id, group):
-        register.source_group(generator_id, group)
-        groups.append((generator_id, group))
-        return group
-
-    yield add
-    for generator_id, group in groups:
-        unregister.source_group(generator_id, group)
         close = getattr(group, "close", None)
         if close is not None:
-            close()
+            registrations.undo_afterwards(close)  # undone last first: after unregistering
+        return registrations.source_group(generator_id, group)
+
+    return add
 
 
 # --- which signals model saves send -----------------------------------------

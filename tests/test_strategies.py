@@ -9,9 +9,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.base import ContentFile
 
-from imagekit import ImageSpec, register, unregister
+from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
-from imagekit.cachefiles.backends import Simple
 from imagekit.cachefiles.strategies import DictStrategy, JustInTime, Optimistic, load_strategy
 from imagekit.processors import ResizeToFill
 from imagekit.signals import source_saved
@@ -47,16 +46,15 @@ OPTIMISTIC_SPEC_ID = "tests:strategies:optimistic"
 
 
 @pytest.fixture
-def optimistic_file(recording_storage, recording_cache, make_image):
+def optimistic_file(recording_storage, recording_backend, make_image, registrations):
     """A registered Optimistic spec's file (so that signals reach its strategy)."""
-    register.generator(OPTIMISTIC_SPEC_ID, OptimisticSpec)
-    backend = Simple()
-    backend.cache = recording_cache
+    registrations.generator(OPTIMISTIC_SPEC_ID, OptimisticSpec)
     source = ContentFile(make_image("PNG"), name="photos/optimist.png")
-    yield ImageCacheFile(
-        OptimisticSpec(source=source), storage=recording_storage, cachefile_backend=backend
+    return ImageCacheFile(
+        OptimisticSpec(source=source),
+        storage=recording_storage,
+        cachefile_backend=recording_backend,
     )
-    unregister.generator(OPTIMISTIC_SPEC_ID)
 
 
 # --------------------------------------------------------------------------
