@@ -288,6 +288,7 @@ def test_unregistered_cachefiles_are_no_longer_yielded(registrations):
         return ["gone"]
 
     registrations.cachefiles("tests:registry:unlisted", cachefiles)
+    assert list(cachefile_registry.get("tests:registry:unlisted")) == ["gone"]  # listed first
 
     unregister.cachefiles("tests:registry:unlisted", cachefiles)
 
@@ -367,6 +368,7 @@ def test_unregistered_source_group_no_longer_lists_files(registrations):
     register.generator("tests:registry:unlinked", TinySpec)
     group = FilesGroup(ContentFile(b"", name="photos/a.png"))
     registrations.source_group("tests:registry:unlinked", group)
+    assert len(list(cachefile_registry.get("tests:registry:unlinked"))) == 1  # listed first
 
     unregister.source_group("tests:registry:unlinked", group)
 
@@ -383,11 +385,13 @@ def test_unregistered_source_group_no_longer_relays_source_saved(registrations):
     register.generator("tests:registry:silenced", RecordingSpec)
     group = FilesGroup()
     registrations.source_group("tests:registry:silenced", group)
+    source_saved.send(sender=group, source=ContentFile(b"", name="photos/x.png"))
+    assert len(calls) == 1  # relayed while registered
 
     unregister.source_group("tests:registry:silenced", group)
     source_saved.send(sender=group, source=ContentFile(b"", name="photos/x.png"))
 
-    assert calls == []
+    assert len(calls) == 1
 
 
 def test_unregistering_an_unknown_source_group_is_ignored():

@@ -682,6 +682,8 @@ def test_unregistering_a_source_group_removes_its_cache_files(custom_spec, tmp_p
     source = _write_image(tmp_path / "pic.jpg", make_image)
     group = FilesInAFolder([source], OPENERS["django-file"])
     register.source_group(CUSTOM_ID, group)
+    assert len(list(cachefile_registry.get(CUSTOM_ID))) == 1  # listed while registered
+    group.close()
 
     unregister.source_group(CUSTOM_ID, group)
 
@@ -692,12 +694,15 @@ def test_unregistering_a_source_group_stops_relaying_its_signals(custom_spec, tm
     source = _write_image(tmp_path / "pic.jpg", make_image)
     group = FilesInAFolder([source], OPENERS["django-file"])
     register.source_group(CUSTOM_ID, group)
-    unregister.source_group(CUSTOM_ID, group)
+    with File(open(source, "rb")) as file:
+        source_changed.send(sender=group, source=file)
+    assert custom_spec.calls == [("changed", str(source))]  # relayed while registered
 
+    unregister.source_group(CUSTOM_ID, group)
     with File(open(source, "rb")) as file:
         source_changed.send(sender=group, source=file)
 
-    assert custom_spec.calls == []
+    assert custom_spec.calls == [("changed", str(source))]
 
 
 def test_unregistering_a_source_group_keeps_its_other_generator_ids(
@@ -709,6 +714,7 @@ def test_unregistering_a_source_group_keeps_its_other_generator_ids(
 
     unregister.source_group("tests:sourcegroups:other", group)
 
+    assert list(cachefile_registry.get("tests:sourcegroups:other")) == []
     assert len(list(cachefile_registry.get(CUSTOM_ID))) == 1
 
 
