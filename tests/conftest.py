@@ -22,6 +22,10 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from PIL import Image
 
+from imagekit.cachefiles.backends import Simple, get_default_cachefile_backend
+from imagekit.registry import generator_registry, register, unregister
+from tests.support.doubles import ROUND_TRIPS, RecordingCache, RecordingStorage
+
 DEFAULT_COLOR = "#c86432"
 
 # tests/scale/ starts real servers and workers and needs its own settings: it
@@ -155,3 +159,134 @@ def _clear_caches():
     yield
     for cache in caches.all(initialized_only=True):
         cache.clear()
+
+
+# --- recording doubles ------------------------------------------------------------
+# Tests that count storage calls or cache round trips use these; the doubles
+# themselves are in tests/support/doubles.py. Two kinds: ones handed to a cache
+# file explicitly (recording_storage, recording_cache, recording_backend), and
+# ones put where a site's code finds them, through settings
+# (recording_default_storage, recording_default_cache).
+
+
+@pytest.fixture
+def recording_storage(tmp_path: Path) -> RecordingStorage:
+    """A storage in a fresh folder under *tmp_path* that records the calls made to it."""
+    return RecordingStorage(tmp_path / "counted")
+
+
+@pytest.fixture
+def recording_cache() -> RecordingCache:
+    """The default Django cache, wrapped so that every call made through it is recorded."""
+    return RecordingCache(caches["default"])
+
+
+@pytest.fixture
+def recording_backend(recording_cache: RecordingCache) -> Simple:
+    """A ``Simple`` cache file backend whose Django cache is ``recording_cache``."""
+    backend = Simple()
+    backend.cache = recording_cache
+    return backend
+
+
+@pytest.fixture
+def recording_default_storage(settings, tmp_path: Path) -> RecordingStorage:
+    """Make the "default" storage alias a ``RecordingStorage`` below *tmp_path*; return it.
+
+    Everything that resolves the alias (models, imagekit's ``get_storage()``)
+    gets this one instance for the duration of the test.
+    """
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "tests.support.doubles.RecordingStorage"},
+    }
+    return storages["default"]
+
+
+@pytest.fixture
+def recording_default_cache() -> Iterator[RecordingCache]:
+    """Record the round trips (``ROUND_TRIPS``) of the default cache file backend's cache.
+
+    The counter must sit between imagekit and the very cache the site
+    configured, and no setting names a wrapper: the backend's public ``cache``
+    attribute is pointed at the recorder for the test, and back afterwards.
+    """
+    backend = get_default_cachefile_backend()
+    configured = backend.cache
+    recording = RecordingCache(configured, only=ROUND_TRIPS)
+    backend.cache = recording
+    try:
+        yield recording
+    finally:
+        backend.cache = configured
+
+
+# --- registrations for one test ---------------------------------------------------
+
+
+class Registrations:
+    """Register generators, cache files and source groups for one test only.
+
+    Every method registers through imagekit's public ``register`` and notes how
+    to take it back; the ``registrations`` fixture takes everything back, last
+    first, after the test, whether it passed or not. It also unregisters every
+    generator id that appeared during the test however it was registered (a
+    direct ``register.generator`` call, a form field's or a model field's
+    spec), so a test of ``register`` itself needs nothing but the fixture.
+    """
+
+    def __init__(self) -> None:
+        self._undo: list[Callable[[], None]] = []
+        self._ids_before = set(generator_registry.get_ids())
+
+    def generator(self, generator_id: str, generator, *, replacing=None):
+        """Register *generator* under *generator_id*; return *generator*.
+
+        With *replacing* (the generator registered under that id now, say a
+        model's spec), that one is unregistered first and registered again
+        afterwards, as after a deployment that changed the spec and back.
+        """
+        if replacing is not None:
+            unregister.generator(generator_id)
+            self._undo.append(lambda: register.generator(generator_id, replacing))
+        register.generator(generator_id, generator)
+        self._undo.append(lambda: self._unregister_generator(generator_id))
+        return generator
+
+    def cachefiles(self, generator_id: str, cachefiles):
+        """Link the *cachefiles* callable to *generator_id*; return it."""
+        register.cachefiles(generator_id, cachefiles)
+        self._undo.append(lambda: unregister.cachefiles(generator_id, cachefiles))
+        return cachefiles
+
+    def source_group(self, generator_id: str, source_group):
+        """Link *source_group* to *generator_id*; return it."""
+        register.source_group(generator_id, source_group)
+        self._undo.append(lambda: unregister.source_group(generator_id, source_group))
+        return source_group
+
+    def undo_afterwards(self, function: Callable[..., object], *args) -> None:
+        """Call ``function(*args)`` after the test: for a registration made another way."""
+        self._undo.append(lambda: function(*args))
+
+    @staticmethod
+    def _unregister_generator(generator_id: str) -> None:
+        if generator_id in generator_registry.get_ids():
+            unregister.generator(generator_id)
+
+    def undo(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+        for generator_id in set(generator_registry.get_ids()) - self._ids_before:
+            unregister.generator(generator_id)
+
+
+@pytest.fixture
+def registrations() -> Iterator[Registrations]:
+    """Return a ``Registrations``: what a test registers through it is gone afterwards."""
+    made = Registrations()
+    try:
+        yield made
+    finally:
+        made.undo()

@@ -95,16 +95,14 @@ def test_an_argument_a_generator_does_not_take_names_the_generator():
         generator_registry.get("imagekit:thumbnail", width=10, bogus=1)
 
 
-def test_a_type_error_raised_inside_a_generator_is_not_renamed():
+def test_a_type_error_raised_inside_a_generator_is_not_renamed(registrations):
     def broken(**kwargs):
         raise TypeError("a bug inside the generator")
 
-    generator_registry.register("tests:broken-generator", broken)
-    try:
-        with pytest.raises(TypeError, match=r"^a bug inside the generator$"):
-            generator_registry.get("tests:broken-generator", width=1)
-    finally:
-        generator_registry.unregister("tests:broken-generator")
+    registrations.generator("tests:broken-generator", broken)
+
+    with pytest.raises(TypeError, match=r"^a bug inside the generator$"):
+        generator_registry.get("tests:broken-generator", width=1)
 
 
 def test_thumbnail_still_takes_its_source_by_keyword():

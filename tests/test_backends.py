@@ -15,7 +15,7 @@ from django.core.cache.backends import locmem
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 
-from imagekit import ImageSpec, register, unregister
+from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.cachefiles import backends as backends_module
 from imagekit.cachefiles.backends import (
@@ -31,7 +31,7 @@ from imagekit.cachefiles.backends import (
     get_default_cachefile_backend,
 )
 from imagekit.cachefiles.state import use_cachefile_state_cache
-from tests.support.doubles import PlainGenerator, RecordingCache, RecordingStorage, stored_file
+from tests.support.doubles import PlainGenerator, stored_file
 
 # --------------------------------------------------------------------------
 # Helpers
@@ -78,25 +78,10 @@ class FakeClock:
 
 
 @pytest.fixture
-def storage(tmp_path):
-    return RecordingStorage(tmp_path / "counted")
-
-
-@pytest.fixture
-def cache():
-    return RecordingCache(caches["default"])
-
-
-@pytest.fixture
-def backend(cache):
-    backend = Simple()
-    backend.cache = cache
-    return backend
-
-
-@pytest.fixture
-def file(storage, backend):
-    return ImageCacheFile(PlainGenerator(), storage=storage, cachefile_backend=backend)
+def file(recording_storage, recording_backend):
+    return ImageCacheFile(
+        PlainGenerator(), storage=recording_storage, cachefile_backend=recording_backend
+    )
 
 
 def put_in_storage(file):
@@ -139,33 +124,35 @@ def test_the_default_backend_is_simple():
 # --------------------------------------------------------------------------
 
 
-def test_the_key_is_the_prefix_the_name_and_state(file, backend):
-    assert backend.get_key(file) == "imagekit:CACHE/images/0123456789abcdef.png-state"
+def test_the_key_is_the_prefix_the_name_and_state(file, recording_backend):
+    assert recording_backend.get_key(file) == "imagekit:CACHE/images/0123456789abcdef.png-state"
 
 
-def test_the_key_uses_the_cache_prefix_setting(settings, file, backend):
+def test_the_key_uses_the_cache_prefix_setting(settings, file, recording_backend):
     settings.IMAGEKIT_CACHE_PREFIX = "mysite:"
 
-    assert backend.get_key(file) == "mysite:CACHE/images/0123456789abcdef.png-state"
+    assert recording_backend.get_key(file) == "mysite:CACHE/images/0123456789abcdef.png-state"
 
 
-def test_the_key_has_no_whitespace(storage, backend):
-    file = ImageCacheFile(PlainGenerator(), name="CACHE/my dog\t.png", storage=storage)
+def test_the_key_has_no_whitespace(recording_storage, recording_backend):
+    file = ImageCacheFile(PlainGenerator(), name="CACHE/my dog\t.png", storage=recording_storage)
 
-    assert backend.get_key(file) == "imagekit:CACHE/mydog.png-state"
-
-
-def test_a_long_key_is_shortened_to_a_memcached_safe_length(storage, backend):
-    file = ImageCacheFile(PlainGenerator(), name="CACHE/" + "x" * 300, storage=storage)
-
-    assert len(backend.get_key(file)) == 200
+    assert recording_backend.get_key(file) == "imagekit:CACHE/mydog.png-state"
 
 
-def test_the_key_is_left_alone_when_memcached_safe_keys_are_off(settings, storage, backend):
+def test_a_long_key_is_shortened_to_a_memcached_safe_length(recording_storage, recording_backend):
+    file = ImageCacheFile(PlainGenerator(), name="CACHE/" + "x" * 300, storage=recording_storage)
+
+    assert len(recording_backend.get_key(file)) == 200
+
+
+def test_the_key_is_left_alone_when_memcached_safe_keys_are_off(
+    settings, recording_storage, recording_backend
+):
     settings.IMAGEKIT_USE_MEMCACHED_SAFE_CACHE_KEY = False
-    file = ImageCacheFile(PlainGenerator(), name="CACHE/my dog.png", storage=storage)
+    file = ImageCacheFile(PlainGenerator(), name="CACHE/my dog.png", storage=recording_storage)
 
-    assert backend.get_key(file) == "imagekit:CACHE/my dog.png-state"
+    assert recording_backend.get_key(file) == "imagekit:CACHE/my dog.png-state"
 
 
 # --------------------------------------------------------------------------
@@ -211,16 +198,16 @@ def test_the_cache_is_the_imagekit_cache_backend(settings):
     assert Simple().cache is caches["states"]
 
 
-def test_a_pickled_backend_leaves_its_cache_behind(cache):
+def test_a_pickled_backend_leaves_its_cache_behind(recording_cache):
     backend = Simple()
-    backend.cache = cache
+    backend.cache = recording_cache
 
     assert "_cache" not in backend.__getstate__()
 
 
-def test_an_unpickled_backend_looks_its_cache_up_again(cache):
+def test_an_unpickled_backend_looks_its_cache_up_again(recording_cache):
     backend = Simple()
-    backend.cache = cache
+    backend.cache = recording_cache
 
     restored = pickle.loads(pickle.dumps(backend))
 
@@ -232,70 +219,79 @@ def test_an_unpickled_backend_looks_its_cache_up_again(cache):
 # --------------------------------------------------------------------------
 
 
-def test_the_request_local_state_cache_is_asked_before_the_django_cache(file, backend, cache):
-    cache.wrapped.set(backend.get_key(file), CacheFileState.GENERATING)
+def test_the_request_local_state_cache_is_asked_before_the_django_cache(
+    file, recording_backend, recording_cache
+):
+    recording_cache.wrapped.set(recording_backend.get_key(file), CacheFileState.GENERATING)
 
-    with use_cachefile_state_cache({backend.get_key(file): CacheFileState.EXISTS}):
-        state = backend.get_state(file)
+    with use_cachefile_state_cache({recording_backend.get_key(file): CacheFileState.EXISTS}):
+        state = recording_backend.get_state(file)
 
     assert state == CacheFileState.EXISTS
-    assert cache.calls == []
+    assert recording_cache.calls == []
 
 
-def test_the_django_cache_is_asked_before_the_storage(file, backend, cache):
-    cache.wrapped.set(backend.get_key(file), CacheFileState.GENERATING)
+def test_the_django_cache_is_asked_before_the_storage(file, recording_backend, recording_cache):
+    recording_cache.wrapped.set(recording_backend.get_key(file), CacheFileState.GENERATING)
 
-    assert backend.get_state(file) == CacheFileState.GENERATING
+    assert recording_backend.get_state(file) == CacheFileState.GENERATING
     assert file.storage.calls == []
 
 
 def test_a_state_read_from_the_django_cache_is_kept_in_the_request_local_cache(
-    file, backend, cache
+    file, recording_backend, recording_cache
 ):
-    cache.wrapped.set(backend.get_key(file), CacheFileState.GENERATING)
+    recording_cache.wrapped.set(recording_backend.get_key(file), CacheFileState.GENERATING)
 
     with use_cachefile_state_cache() as states:
-        backend.get_state(file)
+        recording_backend.get_state(file)
 
-    assert states == {backend.get_key(file): CacheFileState.GENERATING}
+    assert states == {recording_backend.get_key(file): CacheFileState.GENERATING}
 
 
-def test_an_unknown_state_is_checked_in_storage(file, backend):
-    backend.get_state(file)
+def test_an_unknown_state_is_checked_in_storage(file, recording_backend):
+    recording_backend.get_state(file)
 
     assert file.storage.calls == [("exists", file.name)]
 
 
-def test_a_file_found_in_storage_is_remembered_as_existing(file, backend, cache):
+def test_a_file_found_in_storage_is_remembered_as_existing(
+    file, recording_backend, recording_cache
+):
     put_in_storage(file)
 
-    assert backend.get_state(file) == CacheFileState.EXISTS
-    assert cache.wrapped.get(backend.get_key(file)) == CacheFileState.EXISTS
+    assert recording_backend.get_state(file) == CacheFileState.EXISTS
+    assert recording_cache.wrapped.get(recording_backend.get_key(file)) == CacheFileState.EXISTS
 
 
-def test_a_file_missing_from_storage_is_remembered_as_not_existing(file, backend, cache):
-    assert backend.get_state(file) == CacheFileState.DOES_NOT_EXIST
-    assert cache.wrapped.get(backend.get_key(file)) == CacheFileState.DOES_NOT_EXIST
+def test_a_file_missing_from_storage_is_remembered_as_not_existing(
+    file, recording_backend, recording_cache
+):
+    assert recording_backend.get_state(file) == CacheFileState.DOES_NOT_EXIST
+    assert (
+        recording_cache.wrapped.get(recording_backend.get_key(file))
+        == CacheFileState.DOES_NOT_EXIST
+    )
 
 
-def test_a_remembered_state_spares_the_second_storage_check(file, backend):
-    backend.get_state(file)
-    backend.get_state(file)
+def test_a_remembered_state_spares_the_second_storage_check(file, recording_backend):
+    recording_backend.get_state(file)
+    recording_backend.get_state(file)
 
     assert file.storage.calls == [("exists", file.name)]
 
 
-def test_an_unknown_state_is_not_checked_when_check_if_unknown_is_false(file, backend):
-    state = backend.get_state(file, check_if_unknown=False)
+def test_an_unknown_state_is_not_checked_when_check_if_unknown_is_false(file, recording_backend):
+    state = recording_backend.get_state(file, check_if_unknown=False)
 
     assert state is None
     assert file.storage.calls == []
 
 
-def test_exists_is_true_only_for_the_exists_state(file, backend):
-    backend.set_state(file, CacheFileState.GENERATING)
+def test_exists_is_true_only_for_the_exists_state(file, recording_backend):
+    recording_backend.set_state(file, CacheFileState.GENERATING)
 
-    assert backend.exists(file) is False
+    assert recording_backend.exists(file) is False
 
 
 # --------------------------------------------------------------------------
@@ -303,11 +299,11 @@ def test_exists_is_true_only_for_the_exists_state(file, backend):
 # --------------------------------------------------------------------------
 
 
-def test_does_not_exist_is_remembered_for_five_seconds(file, backend, cache):
-    backend.set_state(file, CacheFileState.DOES_NOT_EXIST)
+def test_does_not_exist_is_remembered_for_five_seconds(file, recording_backend, recording_cache):
+    recording_backend.set_state(file, CacheFileState.DOES_NOT_EXIST)
 
-    assert cache.calls == [
-        ("set", (backend.get_key(file), CacheFileState.DOES_NOT_EXIST, 5), {}),
+    assert recording_cache.calls == [
+        ("set", (recording_backend.get_key(file), CacheFileState.DOES_NOT_EXIST, 5), {}),
     ]
 
 
@@ -316,30 +312,38 @@ def test_the_existence_check_timeout_is_five_seconds():
 
 
 def test_the_exists_state_is_remembered_for_the_cache_timeout_setting(
-    settings, file, backend, cache
+    settings, file, recording_backend, recording_cache
 ):
     settings.IMAGEKIT_CACHE_TIMEOUT = 1234
 
-    backend.set_state(file, CacheFileState.EXISTS)
+    recording_backend.set_state(file, CacheFileState.EXISTS)
 
-    assert cache.calls == [("set", (backend.get_key(file), CacheFileState.EXISTS, 1234), {})]
+    assert recording_cache.calls == [
+        ("set", (recording_backend.get_key(file), CacheFileState.EXISTS, 1234), {})
+    ]
 
 
-def test_the_generating_mark_expires_after_the_generating_timeout(settings, file, backend, cache):
+def test_the_generating_mark_expires_after_the_generating_timeout(
+    settings, file, recording_backend, recording_cache
+):
     # A generator that dies must not block its file forever (ImageKit kept
     # the mark for IMAGEKIT_CACHE_TIMEOUT, by default forever).
     settings.IMAGEKIT_CACHE_TIMEOUT = None
     settings.IMAGEKIT_GENERATING_TIMEOUT = 42
 
-    backend.set_state(file, CacheFileState.GENERATING)
+    recording_backend.set_state(file, CacheFileState.GENERATING)
 
-    assert cache.calls == [("set", (backend.get_key(file), CacheFileState.GENERATING, 42), {})]
+    assert recording_cache.calls == [
+        ("set", (recording_backend.get_key(file), CacheFileState.GENERATING, 42), {})
+    ]
 
 
-def test_existing_files_are_remembered_forever_by_default(file, backend, cache):
-    backend.set_state(file, CacheFileState.EXISTS)
+def test_existing_files_are_remembered_forever_by_default(file, recording_backend, recording_cache):
+    recording_backend.set_state(file, CacheFileState.EXISTS)
 
-    assert cache.calls == [("set", (backend.get_key(file), CacheFileState.EXISTS, None), {})]
+    assert recording_cache.calls == [
+        ("set", (recording_backend.get_key(file), CacheFileState.EXISTS, None), {})
+    ]
 
 
 def test_does_not_exist_expires_after_five_seconds_on_the_cache_clock(monkeypatch, file):
@@ -358,11 +362,11 @@ def test_does_not_exist_expires_after_five_seconds_on_the_cache_clock(monkeypatc
     assert (before, after) == (CacheFileState.DOES_NOT_EXIST, None)
 
 
-def test_set_state_writes_through_to_the_request_local_cache(file, backend):
+def test_set_state_writes_through_to_the_request_local_cache(file, recording_backend):
     with use_cachefile_state_cache() as states:
-        backend.set_state(file, CacheFileState.EXISTS)
+        recording_backend.set_state(file, CacheFileState.EXISTS)
 
-    assert states == {backend.get_key(file): CacheFileState.EXISTS}
+    assert states == {recording_backend.get_key(file): CacheFileState.EXISTS}
 
 
 # --------------------------------------------------------------------------
@@ -370,75 +374,75 @@ def test_set_state_writes_through_to_the_request_local_cache(file, backend):
 # --------------------------------------------------------------------------
 
 
-def test_generate_now_generates_an_unknown_file(file, backend):
-    backend.generate_now(file)
+def test_generate_now_generates_an_unknown_file(file, recording_backend):
+    recording_backend.generate_now(file)
 
     assert file.generator.runs == 1
     assert file.storage.exists(file.name)
 
 
-def test_generate_now_skips_a_file_that_exists(file, backend):
-    backend.set_state(file, CacheFileState.EXISTS)
+def test_generate_now_skips_a_file_that_exists(file, recording_backend):
+    recording_backend.set_state(file, CacheFileState.EXISTS)
 
-    backend.generate_now(file)
+    recording_backend.generate_now(file)
 
     assert file.generator.runs == 0
 
 
-def test_generate_now_waits_for_a_file_another_process_is_generating(file, backend):
-    backend.set_state(file, CacheFileState.GENERATING)
-    backend.cache.add(backend.get_lock_key(file), "someone else", 30)
-    finisher = threading.Timer(0.05, backend.set_state, (file, CacheFileState.EXISTS))
+def test_generate_now_waits_for_a_file_another_process_is_generating(file, recording_backend):
+    recording_backend.set_state(file, CacheFileState.GENERATING)
+    recording_backend.cache.add(recording_backend.get_lock_key(file), "someone else", 30)
+    finisher = threading.Timer(0.05, recording_backend.set_state, (file, CacheFileState.EXISTS))
     finisher.start()
 
-    backend.generate_now(file)
+    recording_backend.generate_now(file)
 
     finisher.join()
     assert file.generator.runs == 0
-    assert backend.get_state(file) == CacheFileState.EXISTS
+    assert recording_backend.get_state(file) == CacheFileState.EXISTS
 
 
-def test_generate_now_takes_over_a_generating_mark_nobody_holds(file, backend):
+def test_generate_now_takes_over_a_generating_mark_nobody_holds(file, recording_backend):
     # What a crashed generator leaves behind until its mark expires.
-    backend.set_state(file, CacheFileState.GENERATING)
+    recording_backend.set_state(file, CacheFileState.GENERATING)
 
-    backend.generate_now(file)
+    recording_backend.generate_now(file)
 
     assert file.generator.runs == 1
     assert file.storage.exists(file.name)
 
 
 @pytest.mark.parametrize("state", [CacheFileState.EXISTS, CacheFileState.GENERATING])
-def test_forced_generate_now_generates_whatever_the_state(file, backend, state):
-    backend.set_state(file, state)
+def test_forced_generate_now_generates_whatever_the_state(file, recording_backend, state):
+    recording_backend.set_state(file, state)
 
-    backend.generate_now(file, force=True)
+    recording_backend.generate_now(file, force=True)
 
     assert file.generator.runs == 1
 
 
-def test_generate_now_marks_the_file_generating_while_it_is_generated(file, backend):
+def test_generate_now_marks_the_file_generating_while_it_is_generated(file, recording_backend):
     seen = []
     generate = file.generator.generate
 
     def generate_and_look():
-        seen.append(backend.get_state(file, check_if_unknown=False))
+        seen.append(recording_backend.get_state(file, check_if_unknown=False))
         return generate()
 
     file.generator.generate = generate_and_look
 
-    backend.generate_now(file)
+    recording_backend.generate_now(file)
 
     assert seen == [CacheFileState.GENERATING]
 
 
-def test_generate_now_marks_the_file_existing_afterwards(file, backend):
-    backend.generate_now(file)
+def test_generate_now_marks_the_file_existing_afterwards(file, recording_backend):
+    recording_backend.generate_now(file)
 
-    assert backend.get_state(file, check_if_unknown=False) == CacheFileState.EXISTS
+    assert recording_backend.get_state(file, check_if_unknown=False) == CacheFileState.EXISTS
 
 
-def test_generate_now_closes_the_file_afterwards(file, backend, monkeypatch):
+def test_generate_now_closes_the_file_afterwards(file, recording_backend, monkeypatch):
     closed = []
     close = file.close
 
@@ -448,7 +452,7 @@ def test_generate_now_closes_the_file_afterwards(file, backend, monkeypatch):
 
     monkeypatch.setattr(file, "close", record_close)
 
-    backend.generate_now(file)
+    recording_backend.generate_now(file)
 
     assert closed == [file.name]
     assert file.closed
@@ -463,36 +467,38 @@ class ExplodingSpec(ImageSpec):
 
 
 @pytest.fixture
-def failing_file(storage, backend, make_image):
+def failing_file(recording_storage, recording_backend, make_image):
     source = ContentFile(make_image("PNG"), name="photos/broken.png")
     spec = ExplodingSpec(source=source, processor=FailingProcessor())
-    return ImageCacheFile(spec, storage=storage, cachefile_backend=backend)
+    return ImageCacheFile(spec, storage=recording_storage, cachefile_backend=recording_backend)
 
 
-def test_a_failing_generation_is_re_raised(failing_file, backend):
+def test_a_failing_generation_is_re_raised(failing_file, recording_backend):
     with pytest.raises(RuntimeError, match="processing failed"):
-        backend.generate_now(failing_file)
+        recording_backend.generate_now(failing_file)
 
 
-def test_a_failing_generation_leaves_no_generating_state(failing_file, backend):
+def test_a_failing_generation_leaves_no_generating_state(failing_file, recording_backend):
     with pytest.raises(RuntimeError):
-        backend.generate_now(failing_file)
+        recording_backend.generate_now(failing_file)
 
-    assert backend.get_state(failing_file, check_if_unknown=False) is None
+    assert recording_backend.get_state(failing_file, check_if_unknown=False) is None
 
 
-def test_a_failing_generation_leaves_no_state_in_the_request_local_cache(failing_file, backend):
+def test_a_failing_generation_leaves_no_state_in_the_request_local_cache(
+    failing_file, recording_backend
+):
     with use_cachefile_state_cache() as states, pytest.raises(RuntimeError):
-        backend.generate_now(failing_file)
+        recording_backend.generate_now(failing_file)
 
-    assert states.get(backend.get_key(failing_file)) is None
+    assert states.get(recording_backend.get_key(failing_file)) is None
 
 
-def test_a_failed_generation_is_tried_again_on_the_next_call(failing_file, backend):
+def test_a_failed_generation_is_tried_again_on_the_next_call(failing_file, recording_backend):
     with pytest.raises(RuntimeError):
-        backend.generate_now(failing_file)
+        recording_backend.generate_now(failing_file)
     with pytest.raises(RuntimeError):
-        backend.generate_now(failing_file)
+        recording_backend.generate_now(failing_file)
 
     assert failing_file.generator.processors[0].attempts == 2
 
@@ -502,8 +508,8 @@ def test_a_failed_generation_is_tried_again_on_the_next_call(failing_file, backe
 # --------------------------------------------------------------------------
 
 
-def test_simple_generates_in_the_calling_process(file, backend):
-    backend.generate(file)
+def test_simple_generates_in_the_calling_process(file, recording_backend):
+    recording_backend.generate(file)
 
     assert file.generator.runs == 1
 
@@ -512,29 +518,31 @@ def test_simple_is_not_async():
     assert getattr(Simple(), "is_async", False) is False
 
 
-def test_simple_considers_a_loaded_file_existing_without_asking_storage(file, backend):
+def test_simple_considers_a_loaded_file_existing_without_asking_storage(file, recording_backend):
     file.file = ContentFile(b"loaded")
 
-    assert backend._exists(file) is True
+    assert recording_backend._exists(file) is True
     assert file.storage.calls == []
 
 
-def test_simple_asks_storage_whether_the_file_exists(file, backend):
+def test_simple_asks_storage_whether_the_file_exists(file, recording_backend):
     put_in_storage(file)
 
-    assert backend._exists(file) is True
+    assert recording_backend._exists(file) is True
     assert file.storage.calls == [("exists", file.name)]
 
 
-def test_simple_reports_a_file_missing_from_storage_as_not_existing(file, backend):
-    assert backend._exists(file) is False
+def test_simple_reports_a_file_missing_from_storage_as_not_existing(file, recording_backend):
+    assert recording_backend._exists(file) is False
 
 
-def test_simple_reports_a_nameless_file_as_not_existing_without_asking_storage(storage, backend):
-    nameless = ImageCacheFile(ExplodingSpec(source=None, processor=None), storage=storage)
+def test_simple_reports_a_nameless_file_as_not_existing_without_asking_storage(
+    recording_storage, recording_backend
+):
+    nameless = ImageCacheFile(ExplodingSpec(source=None, processor=None), storage=recording_storage)
 
-    assert not backend._exists(nameless)
-    assert storage.calls == []
+    assert not recording_backend._exists(nameless)
+    assert recording_storage.calls == []
 
 
 # --------------------------------------------------------------------------
@@ -543,15 +551,17 @@ def test_simple_reports_a_nameless_file_as_not_existing_without_asking_storage(s
 
 
 @pytest.fixture
-def async_backend(cache):
+def async_backend(recording_cache):
     backend = RecordingAsync()
-    backend.cache = cache
+    backend.cache = recording_cache
     return backend
 
 
 @pytest.fixture
-def async_file(storage, async_backend):
-    return ImageCacheFile(PlainGenerator(), storage=storage, cachefile_backend=async_backend)
+def async_file(recording_storage, async_backend):
+    return ImageCacheFile(
+        PlainGenerator(), storage=recording_storage, cachefile_backend=async_backend
+    )
 
 
 def test_base_async_is_async():
@@ -618,19 +628,19 @@ def test_forced_async_generate_schedules_whatever_the_state(async_file, async_ba
     assert async_backend.scheduled == [(async_file, True)]
 
 
-def test_a_failed_scheduling_is_re_raised(storage, cache):
+def test_a_failed_scheduling_is_re_raised(recording_storage, recording_cache):
     backend = BrokenQueueAsync()
-    backend.cache = cache
-    file = ImageCacheFile(PlainGenerator(), storage=storage, cachefile_backend=backend)
+    backend.cache = recording_cache
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage, cachefile_backend=backend)
 
     with pytest.raises(ConnectionError):
         backend.generate(file)
 
 
-def test_a_failed_scheduling_leaves_no_generating_state(storage, cache):
+def test_a_failed_scheduling_leaves_no_generating_state(recording_storage, recording_cache):
     backend = BrokenQueueAsync()
-    backend.cache = cache
-    file = ImageCacheFile(PlainGenerator(), storage=storage, cachefile_backend=backend)
+    backend.cache = recording_cache
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage, cachefile_backend=backend)
 
     with pytest.raises(ConnectionError):
         backend.generate(file)
@@ -646,12 +656,13 @@ ASYNC_SPEC_ID = "tests:backends:async"
 
 
 @pytest.fixture
-def just_in_time_async_file(storage, async_backend, make_image):
+def just_in_time_async_file(recording_storage, async_backend, make_image, registrations):
     """A registered spec's file, so that JustInTime reacts to its signals."""
-    register.generator(ASYNC_SPEC_ID, AsyncSpec)
+    registrations.generator(ASYNC_SPEC_ID, AsyncSpec)
     source = ContentFile(make_image("PNG"), name="photos/queued.png")
-    yield ImageCacheFile(AsyncSpec(source=source), storage=storage, cachefile_backend=async_backend)
-    unregister.generator(ASYNC_SPEC_ID)
+    return ImageCacheFile(
+        AsyncSpec(source=source), storage=recording_storage, cachefile_backend=async_backend
+    )
 
 
 def test_a_file_with_an_async_backend_is_false_until_generated(just_in_time_async_file):

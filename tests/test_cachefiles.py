@@ -18,14 +18,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from PIL import Image
 
-from imagekit import ImageSpec, register, unregister
+from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile, LazyGeneratedImageFile, LazyImageCacheFile
 from imagekit.cachefiles.backends import Simple, get_default_cachefile_backend
 from imagekit.cachefiles.strategies import DictStrategy, JustInTime, Optimistic
 from imagekit.processors import ResizeToFill
 from imagekit.signals import content_required, existence_required
 from imagekit.utils import get_storage
-from tests.support.doubles import PlainGenerator, RecordingStorage, stored_file
+from tests.support.doubles import PlainGenerator, stored_file
 from tests.testapp.models import Photo
 
 # --------------------------------------------------------------------------
@@ -94,11 +94,6 @@ TINY_SPEC_ID = "tests:cachefiles:tiny"
 
 
 @pytest.fixture
-def storage(tmp_path):
-    return RecordingStorage(tmp_path / "counted")
-
-
-@pytest.fixture
 def sent_signals():
     """Record every content_required / existence_required sent during the test."""
     sent = []
@@ -117,11 +112,10 @@ def sent_signals():
 
 
 @pytest.fixture
-def registered_spec():
+def registered_spec(registrations):
     """Register TinySpec, so that the JustInTime callbacks reach its cache files."""
-    register.generator(TINY_SPEC_ID, TinySpec)
-    yield TinySpec
-    unregister.generator(TINY_SPEC_ID)
+    registrations.generator(TINY_SPEC_ID, TinySpec)
+    return TinySpec
 
 
 @pytest.fixture
@@ -134,44 +128,44 @@ def source(make_image):
 # --------------------------------------------------------------------------
 
 
-def test_an_explicit_name_is_used_as_is(storage):
-    file = ImageCacheFile(NamedGenerator(), name="CACHE/explicit.png", storage=storage)
+def test_an_explicit_name_is_used_as_is(recording_storage):
+    file = ImageCacheFile(NamedGenerator(), name="CACHE/explicit.png", storage=recording_storage)
 
     assert file.name == "CACHE/explicit.png"
 
 
-def test_the_name_comes_from_the_generators_cachefile_name(storage):
-    file = ImageCacheFile(NamedGenerator(), storage=storage)
+def test_the_name_comes_from_the_generators_cachefile_name(recording_storage):
+    file = ImageCacheFile(NamedGenerator(), storage=recording_storage)
 
     assert file.name == "CACHE/images/named-by-generator.png"
 
 
-def test_a_spec_is_named_by_the_spec_cachefile_namer(storage, source):
+def test_a_spec_is_named_by_the_spec_cachefile_namer(recording_storage, source):
     spec = TinySpec(source=source)
 
-    file = ImageCacheFile(spec, storage=storage)
+    file = ImageCacheFile(spec, storage=recording_storage)
 
     assert file.name == f"CACHE/images/photos/dog/{spec.get_hash()}.png"
 
 
 def test_a_generator_without_cachefile_name_is_named_by_the_cachefile_namer_setting(
-    settings, storage
+    settings, recording_storage
 ):
     settings.IMAGEKIT_CACHEFILE_NAMER = "tests.test_cachefiles.namer_for_tests"
 
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
 
     assert file.name == "CACHE/images/from-the-setting-0123456789abcdef"
 
 
-def test_the_default_cachefile_namer_names_by_hash_and_format(storage):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+def test_the_default_cachefile_namer_names_by_hash_and_format(recording_storage):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
 
     assert file.name == "CACHE/images/0123456789abcdef.png"
 
 
-def test_a_spec_without_a_source_gives_a_file_without_a_name(storage):
-    file = ImageCacheFile(TinySpec(source=None), storage=storage)
+def test_a_spec_without_a_source_gives_a_file_without_a_name(recording_storage):
+    file = ImageCacheFile(TinySpec(source=None), storage=recording_storage)
 
     assert file.name is None
 
@@ -181,40 +175,40 @@ def test_a_spec_without_a_source_gives_a_file_without_a_name(storage):
 # --------------------------------------------------------------------------
 
 
-def test_a_callable_storage_is_called_once_and_its_result_used(storage):
+def test_a_callable_storage_is_called_once_and_its_result_used(recording_storage):
     calls = []
 
     def make_storage():
         calls.append(1)
-        return storage
+        return recording_storage
 
     file = ImageCacheFile(PlainGenerator(), storage=make_storage)
 
-    assert (file.storage, calls) == (storage, [1])
+    assert (file.storage, calls) == (recording_storage, [1])
 
 
-def test_a_storage_instance_is_used_as_is(storage):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+def test_a_storage_instance_is_used_as_is(recording_storage):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
 
-    assert file.storage is storage
+    assert file.storage is recording_storage
 
 
-def test_the_generators_cachefile_storage_is_used_when_none_is_given(storage):
+def test_the_generators_cachefile_storage_is_used_when_none_is_given(recording_storage):
     generator = PlainGenerator()
-    generator.cachefile_storage = storage
+    generator.cachefile_storage = recording_storage
 
     file = ImageCacheFile(generator)
 
-    assert file.storage is storage
+    assert file.storage is recording_storage
 
 
-def test_a_given_storage_beats_the_generators_cachefile_storage(storage, tmp_path):
+def test_a_given_storage_beats_the_generators_cachefile_storage(recording_storage, tmp_path):
     generator = PlainGenerator()
     generator.cachefile_storage = FileSystemStorage(location=str(tmp_path / "other"))
 
-    file = ImageCacheFile(generator, storage=storage)
+    file = ImageCacheFile(generator, storage=recording_storage)
 
-    assert file.storage is storage
+    assert file.storage is recording_storage
 
 
 def test_the_default_storage_is_used_when_nothing_names_one():
@@ -290,25 +284,25 @@ def test_the_default_strategy_is_just_in_time():
 # --------------------------------------------------------------------------
 
 
-def test_reading_the_url_sends_existence_required_with_the_file(storage, sent_signals):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+def test_reading_the_url_sends_existence_required_with_the_file(recording_storage, sent_signals):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
 
     _ = file.url
 
     assert sent_signals == [("existence_required", file, file)]
 
 
-def test_reading_the_url_only_asks_the_storage_for_the_url(storage):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+def test_reading_the_url_only_asks_the_storage_for_the_url(recording_storage):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
 
     url = file.url
 
     assert url == "/media/CACHE/images/0123456789abcdef.png"
-    assert storage.calls == [("url", file.name)]
+    assert recording_storage.calls == [("url", file.name)]
 
 
-def test_reading_the_url_of_a_loaded_file_sends_no_signal(storage, sent_signals):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+def test_reading_the_url_of_a_loaded_file_sends_no_signal(recording_storage, sent_signals):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
     file.file = ContentFile(b"already here")
 
     _ = file.url
@@ -316,25 +310,27 @@ def test_reading_the_url_of_a_loaded_file_sends_no_signal(storage, sent_signals)
     assert sent_signals == []
 
 
-def test_reading_the_path_sends_existence_required_with_the_file(storage, sent_signals):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+def test_reading_the_path_sends_existence_required_with_the_file(recording_storage, sent_signals):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
 
     _ = file.path
 
     assert sent_signals == [("existence_required", file, file)]
 
 
-def test_reading_the_path_only_asks_the_storage_for_the_path(storage):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+def test_reading_the_path_only_asks_the_storage_for_the_path(recording_storage):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
 
     path = file.path
 
-    assert path == os.path.join(storage.location, "CACHE", "images", "0123456789abcdef.png")
-    assert storage.calls == [("path", file.name)]
+    assert path == os.path.join(
+        recording_storage.location, "CACHE", "images", "0123456789abcdef.png"
+    )
+    assert recording_storage.calls == [("path", file.name)]
 
 
-def test_reading_the_path_of_a_loaded_file_sends_no_signal(storage, sent_signals):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+def test_reading_the_path_of_a_loaded_file_sends_no_signal(recording_storage, sent_signals):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
     file.file = ContentFile(b"already here")
 
     _ = file.path
@@ -347,22 +343,24 @@ def test_reading_the_path_of_a_loaded_file_sends_no_signal(storage, sent_signals
 # --------------------------------------------------------------------------
 
 
-def test_a_file_without_a_name_is_false(storage):
-    file = ImageCacheFile(TinySpec(source=None), storage=storage)
+def test_a_file_without_a_name_is_false(recording_storage):
+    file = ImageCacheFile(TinySpec(source=None), storage=recording_storage)
 
     assert not file
 
 
-def test_a_file_without_a_name_sends_no_signal_when_tested(storage, sent_signals):
-    file = ImageCacheFile(TinySpec(source=None), storage=storage)
+def test_a_file_without_a_name_sends_no_signal_when_tested(recording_storage, sent_signals):
+    file = ImageCacheFile(TinySpec(source=None), storage=recording_storage)
 
     bool(file)
 
     assert sent_signals == []
 
 
-def test_testing_a_named_file_sends_existence_required(storage, sent_signals):
-    file = ImageCacheFile(PlainGenerator(), storage=storage, cachefile_backend=RecordingBackend())
+def test_testing_a_named_file_sends_existence_required(recording_storage, sent_signals):
+    file = ImageCacheFile(
+        PlainGenerator(), storage=recording_storage, cachefile_backend=RecordingBackend()
+    )
 
     bool(file)
 
@@ -370,40 +368,51 @@ def test_testing_a_named_file_sends_existence_required(storage, sent_signals):
 
 
 def test_a_file_with_the_simple_backend_is_true_because_just_in_time_generates_it(
-    registered_spec, source, storage
+    registered_spec, source, recording_storage
 ):
-    file = ImageCacheFile(TinySpec(source=source), storage=storage, cachefile_backend=Simple())
+    file = ImageCacheFile(
+        TinySpec(source=source), storage=recording_storage, cachefile_backend=Simple()
+    )
 
     assert bool(file) is True
-    assert storage.exists(file.name)
+    assert recording_storage.exists(file.name)
 
 
-def test_a_synchronous_backend_is_not_asked_whether_the_file_exists(storage):
+def test_a_synchronous_backend_is_not_asked_whether_the_file_exists(recording_storage):
     backend = RecordingBackend(exists=False)
     file = ImageCacheFile(
-        PlainGenerator(), storage=storage, cachefile_backend=backend, cachefile_strategy={}
+        PlainGenerator(),
+        storage=recording_storage,
+        cachefile_backend=backend,
+        cachefile_strategy={},
     )
 
     assert bool(file) is True
     assert backend.asked == []
 
 
-def test_a_strategy_that_verifies_existence_makes_truth_ask_the_backend(storage):
+def test_a_strategy_that_verifies_existence_makes_truth_ask_the_backend(recording_storage):
     backend = RecordingBackend(exists=False)
     strategy = {"should_verify_existence": lambda file: True}
     file = ImageCacheFile(
-        PlainGenerator(), storage=storage, cachefile_backend=backend, cachefile_strategy=strategy
+        PlainGenerator(),
+        storage=recording_storage,
+        cachefile_backend=backend,
+        cachefile_strategy=strategy,
     )
 
     assert bool(file) is False
     assert backend.asked == [file]
 
 
-def test_without_should_verify_existence_an_async_backend_is_asked(storage):
+def test_without_should_verify_existence_an_async_backend_is_asked(recording_storage):
     backend = RecordingBackend(exists=False)
     backend.is_async = True
     file = ImageCacheFile(
-        PlainGenerator(), storage=storage, cachefile_backend=backend, cachefile_strategy={}
+        PlainGenerator(),
+        storage=recording_storage,
+        cachefile_backend=backend,
+        cachefile_strategy={},
     )
 
     assert bool(file) is False
@@ -428,10 +437,10 @@ SIZE_ACCESSES = [p for p in CONTENT_ACCESSES if p.id in ("width", "height")]
 
 @pytest.mark.parametrize("access", READ_ACCESSES)
 def test_content_access_sends_content_required_with_the_file(
-    access, storage, sent_signals, make_image
+    access, recording_storage, sent_signals, make_image
 ):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
-    stored_file(storage, file.name, make_image("PNG", size=(30, 20)))
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
+    stored_file(recording_storage, file.name, make_image("PNG", size=(30, 20)))
 
     access(file)
     file.close()
@@ -441,10 +450,10 @@ def test_content_access_sends_content_required_with_the_file(
 
 @pytest.mark.parametrize("access", SIZE_ACCESSES)
 def test_measuring_a_file_of_unrecorded_size_asks_for_existence_then_content(
-    access, storage, sent_signals, make_image
+    access, recording_storage, sent_signals, make_image
 ):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
-    stored_file(storage, file.name, make_image("PNG", size=(30, 20)))
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
+    stored_file(recording_storage, file.name, make_image("PNG", size=(30, 20)))
 
     access(file)
     file.close()
@@ -454,49 +463,53 @@ def test_measuring_a_file_of_unrecorded_size_asks_for_existence_then_content(
 
 @pytest.mark.parametrize("access", SIZE_ACCESSES)
 def test_the_size_recorded_with_the_state_is_used_without_opening_the_file(
-    access, storage, sent_signals, make_image
+    access, recording_storage, sent_signals, make_image
 ):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
-    stored_file(storage, file.name, make_image("PNG", size=(30, 20)))
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
+    stored_file(recording_storage, file.name, make_image("PNG", size=(30, 20)))
     file.cachefile_backend.set_state(file, "exists", dimensions=(30, 20))
-    again = ImageCacheFile(PlainGenerator(), storage=storage)
-    storage.calls.clear()
+    again = ImageCacheFile(PlainGenerator(), storage=recording_storage)
+    recording_storage.calls.clear()
 
     assert access(again) in (30, 20)
     assert sent_signals == [("existence_required", again, again)]
-    assert storage.calls == []
+    assert recording_storage.calls == []
 
 
 @pytest.mark.parametrize("access", CONTENT_ACCESSES)
-def test_content_access_opens_the_file_from_storage_for_binary_reading(access, storage, make_image):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
-    stored_file(storage, file.name, make_image("PNG", size=(30, 20)))
+def test_content_access_opens_the_file_from_storage_for_binary_reading(
+    access, recording_storage, make_image
+):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
+    stored_file(recording_storage, file.name, make_image("PNG", size=(30, 20)))
 
     access(file)
     file.close()
 
-    assert storage.calls == [("open", file.name, "rb")]
+    assert recording_storage.calls == [("open", file.name, "rb")]
 
 
-def test_read_returns_the_stored_bytes(storage):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
-    stored_file(storage, file.name, b"stored bytes")
+def test_read_returns_the_stored_bytes(recording_storage):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
+    stored_file(recording_storage, file.name, b"stored bytes")
 
     assert file.read() == b"stored bytes"
     file.close()
 
 
-def test_width_and_height_are_those_of_the_stored_image(storage, make_image):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
-    stored_file(storage, file.name, make_image("PNG", size=(30, 20)))
+def test_width_and_height_are_those_of_the_stored_image(recording_storage, make_image):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
+    stored_file(recording_storage, file.name, make_image("PNG", size=(30, 20)))
 
     assert (file.width, file.height) == (30, 20)
 
 
 def test_reading_an_ungenerated_just_in_time_file_generates_it_first(
-    registered_spec, source, storage
+    registered_spec, source, recording_storage
 ):
-    file = ImageCacheFile(TinySpec(source=source), storage=storage, cachefile_backend=Simple())
+    file = ImageCacheFile(
+        TinySpec(source=source), storage=recording_storage, cachefile_backend=Simple()
+    )
 
     with Image.open(io.BytesIO(file.read())) as image:
         assert (image.format, image.size) == ("PNG", (8, 8))
@@ -508,18 +521,18 @@ def test_reading_an_ungenerated_just_in_time_file_generates_it_first(
 # --------------------------------------------------------------------------
 
 
-def test_generate_asks_the_backend_to_generate_the_file(storage):
+def test_generate_asks_the_backend_to_generate_the_file(recording_storage):
     backend = RecordingBackend()
-    file = ImageCacheFile(PlainGenerator(), storage=storage, cachefile_backend=backend)
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage, cachefile_backend=backend)
 
     file.generate()
 
     assert backend.generated == [(file, False)]
 
 
-def test_generate_does_nothing_when_a_file_object_is_loaded(storage):
+def test_generate_does_nothing_when_a_file_object_is_loaded(recording_storage):
     backend = RecordingBackend()
-    file = ImageCacheFile(PlainGenerator(), storage=storage, cachefile_backend=backend)
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage, cachefile_backend=backend)
     file.file = ContentFile(b"already here")
 
     file.generate()
@@ -527,9 +540,9 @@ def test_generate_does_nothing_when_a_file_object_is_loaded(storage):
     assert backend.generated == []
 
 
-def test_forced_generate_asks_the_backend_even_when_a_file_object_is_loaded(storage):
+def test_forced_generate_asks_the_backend_even_when_a_file_object_is_loaded(recording_storage):
     backend = RecordingBackend()
-    file = ImageCacheFile(PlainGenerator(), storage=storage, cachefile_backend=backend)
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage, cachefile_backend=backend)
     file.file = ContentFile(b"already here")
 
     file.generate(force=True)
@@ -537,26 +550,28 @@ def test_forced_generate_asks_the_backend_even_when_a_file_object_is_loaded(stor
     assert backend.generated == [(file, True)]
 
 
-def test_private_generate_saves_the_generators_output_under_the_files_name(storage):
-    file = ImageCacheFile(PlainGenerator(data=b"fresh image"), storage=storage)
+def test_private_generate_saves_the_generators_output_under_the_files_name(recording_storage):
+    file = ImageCacheFile(PlainGenerator(data=b"fresh image"), storage=recording_storage)
 
     file._generate()
 
-    assert storage.methods_called().count("save") == 1
-    with storage.open(file.name) as saved:
+    assert recording_storage.methods_called().count("save") == 1
+    with recording_storage.open(file.name) as saved:
         assert saved.read() == b"fresh image"
-    assert sorted(os.listdir(os.path.dirname(storage.path(file.name)))) == [
+    assert sorted(os.listdir(os.path.dirname(recording_storage.path(file.name)))) == [
         os.path.basename(file.name)  # the temporary file is gone
     ]
 
 
-def test_private_generate_keeps_the_content_readable_without_the_storage(storage, sent_signals):
-    file = ImageCacheFile(PlainGenerator(data=b"fresh image"), storage=storage)
+def test_private_generate_keeps_the_content_readable_without_the_storage(
+    recording_storage, sent_signals
+):
+    file = ImageCacheFile(PlainGenerator(data=b"fresh image"), storage=recording_storage)
     file._generate()
-    storage.calls.clear()
+    recording_storage.calls.clear()
 
     assert file.read() == b"fresh image"
-    assert storage.calls == []
+    assert recording_storage.calls == []
     assert sent_signals == []
 
 
@@ -572,10 +587,12 @@ def test_private_generate_logs_a_warning_when_the_storage_renames_the_file(tmp_p
     assert f'"{file.name}.renamed"' in record.getMessage()
 
 
-def test_private_generate_logs_nothing_when_the_storage_only_normalises_the_name(storage, caplog):
+def test_private_generate_logs_nothing_when_the_storage_only_normalises_the_name(
+    recording_storage, caplog
+):
     # Storages return names with "." segments and doubled slashes folded (and
     # with forward slashes on Windows, where namers give backslashes).
-    file = ImageCacheFile(PlainGenerator(), name="CACHE/./images//x.png", storage=storage)
+    file = ImageCacheFile(PlainGenerator(), name="CACHE/./images//x.png", storage=recording_storage)
 
     with caplog.at_level(logging.DEBUG, logger="imagekit"):
         file._generate()
@@ -583,8 +600,8 @@ def test_private_generate_logs_nothing_when_the_storage_only_normalises_the_name
     assert caplog.records == []
 
 
-def test_private_generate_logs_nothing_when_the_storage_keeps_the_name(storage, caplog):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+def test_private_generate_logs_nothing_when_the_storage_keeps_the_name(recording_storage, caplog):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
 
     with caplog.at_level(logging.DEBUG, logger="imagekit"):
         file._generate()
@@ -592,21 +609,27 @@ def test_private_generate_logs_nothing_when_the_storage_keeps_the_name(storage, 
     assert caplog.records == []
 
 
-def test_private_generate_leaves_a_taken_name_alone_and_says_so(storage, caplog):
+def test_private_generate_leaves_a_taken_name_alone_and_says_so(recording_storage, caplog):
     # ImageKit's behaviour (its own test suite pins it): the storage picks a
     # free name, and the warning names the storage, both names and the backend.
-    first = ImageCacheFile(PlainGenerator(data=b"first"), storage=storage)
+    first = ImageCacheFile(PlainGenerator(data=b"first"), storage=recording_storage)
     first._generate()
-    second = ImageCacheFile(PlainGenerator(data=b"second"), name=first.name, storage=storage)
+    second = ImageCacheFile(
+        PlainGenerator(data=b"second"), name=first.name, storage=recording_storage
+    )
 
     with caplog.at_level(logging.WARNING, logger="imagekit"):
         second._generate()
 
     [record] = caplog.records
     saved_storage, name, actual_name, backend = record.args
-    assert (saved_storage, name, backend) == (storage, first.name, second.cachefile_backend)
+    assert (saved_storage, name, backend) == (
+        recording_storage,
+        first.name,
+        second.cachefile_backend,
+    )
     assert actual_name != name
-    with storage.open(name) as kept, storage.open(actual_name) as other:
+    with recording_storage.open(name) as kept, recording_storage.open(actual_name) as other:
         assert (kept.read(), other.read()) == (b"first", b"second")
 
 
@@ -624,18 +647,22 @@ def test_private_generate_replaces_the_file_on_a_storage_that_allows_overwriting
     assert os.listdir(os.path.dirname(storage.path(again.name))) == [os.path.basename(again.name)]
 
 
-def test_a_forced_regeneration_replaces_the_file_in_place_without_a_warning(storage, caplog):
-    file = ImageCacheFile(PlainGenerator(data=b"first"), storage=storage)
+def test_a_forced_regeneration_replaces_the_file_in_place_without_a_warning(
+    recording_storage, caplog
+):
+    file = ImageCacheFile(PlainGenerator(data=b"first"), storage=recording_storage)
     file.generate()
-    again = ImageCacheFile(PlainGenerator(data=b"second"), storage=storage)
+    again = ImageCacheFile(PlainGenerator(data=b"second"), storage=recording_storage)
 
     with caplog.at_level(logging.WARNING, logger="imagekit"):
         again.generate(force=True)
 
     assert caplog.records == []
-    with storage.open(file.name) as saved:
+    with recording_storage.open(file.name) as saved:
         assert saved.read() == b"second"
-    assert os.listdir(os.path.dirname(storage.path(file.name))) == [os.path.basename(file.name)]
+    assert os.listdir(os.path.dirname(recording_storage.path(file.name))) == [
+        os.path.basename(file.name)
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -643,42 +670,46 @@ def test_a_forced_regeneration_replaces_the_file_in_place_without_a_warning(stor
 # --------------------------------------------------------------------------
 
 
-def test_repr_shows_the_class_and_the_name(storage):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+def test_repr_shows_the_class_and_the_name(recording_storage):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
 
     assert repr(file) == "<ImageCacheFile: CACHE/images/0123456789abcdef.png>"
 
 
-def test_repr_of_a_file_without_a_name_shows_none(storage):
-    file = ImageCacheFile(TinySpec(source=None), storage=storage)
+def test_repr_of_a_file_without_a_name_shows_none(recording_storage):
+    file = ImageCacheFile(TinySpec(source=None), storage=recording_storage)
 
     assert repr(file) == "<ImageCacheFile: None>"
 
 
-def test_repr_sends_no_signal(storage, sent_signals):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+def test_repr_sends_no_signal(recording_storage, sent_signals):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
 
     repr(file)
 
     assert sent_signals == []
 
 
-def test_repr_of_a_just_in_time_file_does_not_generate_it(registered_spec, source, storage):
-    file = ImageCacheFile(TinySpec(source=source), storage=storage, cachefile_backend=Simple())
+def test_repr_of_a_just_in_time_file_does_not_generate_it(
+    registered_spec, source, recording_storage
+):
+    file = ImageCacheFile(
+        TinySpec(source=source), storage=recording_storage, cachefile_backend=Simple()
+    )
 
     repr(file)
 
-    assert storage.calls == []
+    assert recording_storage.calls == []
 
 
-def test_str_is_the_name(storage):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+def test_str_is_the_name(recording_storage):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
 
     assert str(file) == "CACHE/images/0123456789abcdef.png"
 
 
-def test_str_of_a_file_without_a_name_is_empty(storage):
-    file = ImageCacheFile(TinySpec(source=None), storage=storage)
+def test_str_of_a_file_without_a_name_is_empty(recording_storage):
+    file = ImageCacheFile(TinySpec(source=None), storage=recording_storage)
 
     assert str(file) == ""
 
@@ -688,15 +719,15 @@ def test_str_of_a_file_without_a_name_is_empty(storage):
 # --------------------------------------------------------------------------
 
 
-def test_pickled_state_leaves_out_the_loaded_file_object(storage):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+def test_pickled_state_leaves_out_the_loaded_file_object(recording_storage):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
     file.file = ContentFile(b"already here")
 
     assert "_file" not in file.__getstate__()
 
 
-def test_an_unpickled_file_has_no_file_object_loaded(storage, sent_signals):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+def test_an_unpickled_file_has_no_file_object_loaded(recording_storage, sent_signals):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
     file.file = ContentFile(b"already here")
 
     restored = pickle.loads(pickle.dumps(file))
@@ -744,7 +775,7 @@ LAZY_SPEC_ID = "tests:cachefiles:lazy"
 
 
 @pytest.fixture
-def spec_builds():
+def spec_builds(registrations):
     """Register a spec factory under LAZY_SPEC_ID that counts the specs it builds."""
     builds = []
 
@@ -752,9 +783,8 @@ def spec_builds():
         builds.append(kwargs)
         return TinySpec(**kwargs)
 
-    register.generator(LAZY_SPEC_ID, build_spec)
-    yield builds
-    unregister.generator(LAZY_SPEC_ID)
+    registrations.generator(LAZY_SPEC_ID, build_spec)
+    return builds
 
 
 def test_lazy_generated_image_file_is_the_lazy_image_cache_file():
@@ -889,10 +919,10 @@ def test_saving_a_photo_does_not_generate_its_just_in_time_thumbnail(
 
 
 def test_one_cache_file_object_asks_for_existence_once_for_url_path_and_size(
-    storage, sent_signals, make_image
+    recording_storage, sent_signals, make_image
 ):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
-    stored_file(storage, file.name, make_image("PNG", size=(30, 20)))
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
+    stored_file(recording_storage, file.name, make_image("PNG", size=(30, 20)))
     file.cachefile_backend.set_state(file, "exists", dimensions=(30, 20))
 
     _ = (file.width, file.url, file.path, file.height, file.url)
@@ -900,8 +930,8 @@ def test_one_cache_file_object_asks_for_existence_once_for_url_path_and_size(
     assert sent_signals == [("existence_required", file, file)]
 
 
-def test_every_truth_test_still_asks_for_existence(storage, sent_signals):
-    file = ImageCacheFile(PlainGenerator(), storage=storage)
+def test_every_truth_test_still_asks_for_existence(recording_storage, sent_signals):
+    file = ImageCacheFile(PlainGenerator(), storage=recording_storage)
     _ = file.url
 
     assert bool(file) and bool(file)

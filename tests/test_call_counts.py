@@ -14,33 +14,12 @@ from django.test import AsyncClient
 from django.urls import reverse
 
 from imagekit.cachefiles.backends import get_default_cachefile_backend
-from tests.support.doubles import ROUND_TRIPS, RecordingCache
 from tests.testapp.models import Photo
 from tests.testapp.views import PAGES, render_page
 
 
 @pytest.fixture
-def storage(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "tests.support.doubles.RecordingStorage"},
-    }
-    from django.core.files.storage import storages
-
-    return storages["default"]
-
-
-@pytest.fixture
-def cache(monkeypatch):
-    backend = get_default_cachefile_backend()
-    recording = RecordingCache(backend.cache, only=ROUND_TRIPS)
-    monkeypatch.setattr(backend, "_cache", recording)
-    return recording
-
-
-@pytest.fixture
-def photos(db, storage, image_file):
+def photos(db, recording_default_storage, image_file):
     for i in range(10):
         Photo.objects.create(original_image=image_file(f"p{i}.jpg", size=(120, 80)))
     return list(Photo.objects.all())
@@ -54,83 +33,92 @@ def serve(client, page, **params):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_a_warm_page_asks_the_storage_only_for_urls(page, photos, storage, cache, client):
+def test_a_warm_page_asks_the_storage_only_for_urls(
+    page, photos, recording_default_storage, recording_default_cache, client
+):
     serve(client, page)  # generates the files
-    storage.calls.clear()
+    recording_default_storage.calls.clear()
 
     serve(client, page)
 
-    assert set(storage.methods_called()) == {"url"}
+    assert set(recording_default_storage.methods_called()) == {"url"}
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_a_warm_page_costs_one_cache_round_trip_in_a_process_that_served_it(
-    page, photos, storage, cache, client
+    page, photos, recording_default_storage, recording_default_cache, client
 ):
     serve(client, page)
-    cache.calls.clear()
+    recording_default_cache.calls.clear()
 
     serve(client, page)
 
     # The epoch, fetched with the first state the request asks for.
-    assert cache.methods_called() == ["get_many"]
+    assert recording_default_cache.methods_called() == ["get_many"]
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_a_warm_page_costs_one_round_trip_per_file_once_the_memory_is_dropped(
-    page, photos, storage, cache, client
+    page, photos, recording_default_storage, recording_default_cache, client
 ):
     serve(client, page)
     # What every process sees after the epoch key goes (evicted, deleted):
     # the same as a process that never served the page.
-    cache.delete(get_default_cachefile_backend().get_epoch_key())
-    cache.calls.clear()
-    storage.calls.clear()
+    recording_default_cache.delete(get_default_cachefile_backend().get_epoch_key())
+    recording_default_cache.calls.clear()
+    recording_default_storage.calls.clear()
 
     serve(client, page)
 
-    assert sorted(cache.methods_called()) == ["add"] + ["get_many"] * len(photos)
-    assert set(storage.methods_called()) == {"url"}
+    assert sorted(recording_default_cache.methods_called()) == ["add"] + ["get_many"] * len(photos)
+    assert set(recording_default_storage.methods_called()) == {"url"}
 
 
 def test_a_prefetched_page_costs_one_round_trip_whatever_the_process_remembers(
-    photos, storage, cache, client
+    photos, recording_default_storage, recording_default_cache, client
 ):
     serve(client, "spec field")
-    cache.delete(get_default_cachefile_backend().get_epoch_key())
-    cache.calls.clear()
-    storage.calls.clear()
+    recording_default_cache.delete(get_default_cachefile_backend().get_epoch_key())
+    recording_default_cache.calls.clear()
+    recording_default_storage.calls.clear()
 
     serve(client, "spec field", prefetch=1)
 
-    assert cache.methods_called() == ["get_many"]
-    assert set(storage.methods_called()) == {"url"}
+    assert recording_default_cache.methods_called() == ["get_many"]
+    assert set(recording_default_storage.methods_called()) == {"url"}
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_a_page_rendered_outside_a_request_asks_the_cache_every_time(page, photos, storage, cache):
+def test_a_page_rendered_outside_a_request_asks_the_cache_every_time(
+    page, photos, recording_default_storage, recording_default_cache
+):
     render_page(page, photos)
-    cache.calls.clear()
+    recording_default_cache.calls.clear()
 
     render_page(page, photos)
 
-    assert len(cache.calls) >= len(photos)
+    assert len(recording_default_cache.calls) >= len(photos)
 
 
 def test_reading_a_spec_fields_url_outside_a_request_asks_the_state_and_the_url(
-    photos, storage, cache
+    photos, recording_default_storage, recording_default_cache
 ):
     photos[0].thumbnail.url  # noqa: B018 - generates it
-    storage.calls.clear()
-    cache.calls.clear()
+    recording_default_storage.calls.clear()
+    recording_default_cache.calls.clear()
 
     photos[0].thumbnail.url  # noqa: B018
 
     # ImageKit's cost: one get of the state key, then the storage's url().
-    assert (storage.methods_called(), cache.methods_called()) == (["url"], ["get"])
+    assert (
+        recording_default_storage.methods_called(),
+        recording_default_cache.methods_called(),
+    ) == (["url"], ["get"])
 
 
-def test_a_changed_source_gets_its_new_file_generated(photos, storage, image_file):
+def test_a_changed_source_gets_its_new_file_generated(
+    photos, recording_default_storage, image_file
+):
     photo = photos[0]
     old = photo.thumbnail.url
     photo.original_image = image_file("changed.jpg", size=(90, 90))
@@ -138,34 +126,36 @@ def test_a_changed_source_gets_its_new_file_generated(photos, storage, image_fil
 
     new = Photo.objects.get(pk=photo.pk).thumbnail
     assert new.url != old
-    assert storage.exists(new.name)
+    assert recording_default_storage.exists(new.name)
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_a_warm_page_served_through_asgi_costs_one_cache_round_trip(page, photos, storage, cache):
+def test_a_warm_page_served_through_asgi_costs_one_cache_round_trip(
+    page, photos, recording_default_storage, recording_default_cache
+):
     # Under ASGI Django sends request_started to synchronous receivers in a
     # task of its own: what imagekit notes there must still reach the view.
     get = async_to_sync(AsyncClient().get)
     assert get(reverse("page", args=[page])).status_code == 200
-    cache.calls.clear()
+    recording_default_cache.calls.clear()
 
     response = get(reverse("page", args=[page]))
 
     assert response.status_code == 200
-    assert cache.methods_called() == ["get_many"]
+    assert recording_default_cache.methods_called() == ["get_many"]
 
 
 def test_a_page_after_the_cache_was_cleared_asks_each_state_and_size_once(
-    photos, storage, cache, client
+    photos, recording_default_storage, recording_default_cache, client
 ):
     serve(client, "spec field")
-    cache.clear()  # files still in storage, states and sizes gone (a restart, say)
-    cache.calls.clear()
+    recording_default_cache.clear()  # files kept; states and sizes gone (a restart, say)
+    recording_default_cache.calls.clear()
 
     serve(client, "spec field")
 
     # Per file: one get_many (state and size), one set once the storage said
     # it exists, one set_many once it was measured; plus one add (the epoch).
-    assert sorted(cache.methods_called()) == sorted(
+    assert sorted(recording_default_cache.methods_called()) == sorted(
         ["add"] + ["get_many", "set", "set_many"] * len(photos)
     )

@@ -7,20 +7,13 @@ from django.core import checks
 from django.db import models
 from django.test.utils import isolate_apps
 
-from imagekit import ImageSpec, register, unregister
+from imagekit import ImageSpec, register
 from imagekit.checks import check_dotted_paths, check_spec_field_sources
 from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFill
-from imagekit.registry import generator_registry
 
-
-@pytest.fixture(autouse=True)
-def _forget_the_specs_of_isolated_models():
-    """Unregister the specs the models defined in these tests registered."""
-    before = set(generator_registry.get_ids())
-    yield
-    for spec_id in set(generator_registry.get_ids()) - before:
-        unregister.generator(spec_id)
+# The specs the models defined in these tests register are unregistered afterwards.
+pytestmark = pytest.mark.usefixtures("registrations")
 
 
 def test_installed_models_pass_both_checks():

@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.template import Context, Template
 
-from imagekit import ImageSpec, register, unregister
+from imagekit import ImageSpec, unregister
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.cachefiles.backends import get_default_cachefile_backend, lock
 from imagekit.processors import ResizeToFill
@@ -140,24 +140,22 @@ def test_files_whose_source_file_is_gone_go(photos, media_storage):
     assert "1 no longer the field's file" in run.lines[-2]
 
 
-def test_the_files_of_a_changed_spec_go_and_the_current_ones_stay(photos, media_storage):
+def test_the_files_of_a_changed_spec_go_and_the_current_ones_stay(
+    photos, media_storage, registrations
+):
     class Bigger(ImageSpec):
         processors = [ResizeToFill(60, 60)]
         format = "JPEG"
 
     old_names = sorted(p.thumbnail.name for p in photos)
     original = Photo.thumbnail.get_spec(source=photos[0].original_image).__class__
-    unregister.generator("tests:photo:thumbnail")
-    register.generator("tests:photo:thumbnail", Bigger)  # as after a deployment
-    try:
-        fresh = [Photo.objects.get(pk=p.pk) for p in photos]
-        new_names = sorted(p.thumbnail.url.removeprefix("/media/") for p in fresh)
-        age_all(media_storage)
+    # As after a deployment; the fixture puts the model's spec back afterwards.
+    registrations.generator("tests:photo:thumbnail", Bigger, replacing=original)
+    fresh = [Photo.objects.get(pk=p.pk) for p in photos]
+    new_names = sorted(p.thumbnail.url.removeprefix("/media/") for p in fresh)
+    age_all(media_storage)
 
-        run = cleanup()
-    finally:
-        unregister.generator("tests:photo:thumbnail")
-        register.generator("tests:photo:thumbnail", original)
+    run = cleanup()
 
     assert run.listed == old_names
     assert "3 spec changed" in run.lines[-2]
@@ -350,19 +348,16 @@ def test_a_removed_file_of_a_photo_made_again_is_generated_anew(photos, media_st
     assert media_storage.exists(tag_file)
 
 
-def test_the_files_of_a_generator_no_longer_registered_go(photos, media_storage):
+def test_the_files_of_a_generator_no_longer_registered_go(photos, media_storage, registrations):
     class Banner(ImageSpec):
         processors = [ResizeToFill(30, 10)]
         format = "PNG"
 
-    register.generator("tests:cleanup:banner", Banner)
-    try:
-        page = Template(
-            "{% load imagekit %}"
-            "{% generateimage 'tests:cleanup:banner' source=photo.original_image %}"
-        ).render(Context({"photo": photos[0]}))
-    finally:
-        unregister.generator("tests:cleanup:banner")  # as after a deployment
+    registrations.generator("tests:cleanup:banner", Banner)
+    page = Template(
+        "{% load imagekit %}{% generateimage 'tests:cleanup:banner' source=photo.original_image %}"
+    ).render(Context({"photo": photos[0]}))
+    unregister.generator("tests:cleanup:banner")  # as after a deployment
     banner = re.search(r'src="/media/([^"]+)"', page).group(1)
     age_all(media_storage)
 

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, models
 from PIL import Image
 
-from imagekit import ImageSpec, register, unregister
+from imagekit import ImageSpec, register
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.models import ImageSpecField, ProcessedImageField
 from imagekit.processors import ResizeToFill
@@ -21,16 +21,6 @@ from tests.testapp.models import ImplicitSourcePhoto, Photo, ProcessedPhoto, Pro
 # INSTALLED_APPS, so that code iterating over the test app's models (checks,
 # migrations, other tests) never meets them.
 DYNAMIC_APP_LABEL = "field_tests"
-
-
-@pytest.fixture
-def spec_ids():
-    """Ids the test registers; whatever is still registered is removed afterwards."""
-    ids: list[str] = []
-    yield ids
-    for spec_id in ids:
-        if spec_id in generator_registry.get_ids():
-            unregister.generator(spec_id)
 
 
 def stored_files(storage, folder: str = "") -> list[str]:
@@ -107,39 +97,34 @@ def test_the_spec_registered_under_the_default_id_is_the_one_the_field_uses():
 # --- id= and spec_id= -------------------------------------------------------------
 
 
-def test_id_registers_the_fields_spec_under_that_id(spec_ids):
-    spec_ids.append("tests:fields:by-id")
+def test_id_registers_the_fields_spec_under_that_id(registrations):
 
     ImageSpecField(processors=[ResizeToFill(4, 4)], format="GIF", id="tests:fields:by-id")
 
     assert generator_registry.get("tests:fields:by-id", source=None).format == "GIF"
 
 
-def test_spec_id_is_a_synonym_of_id(spec_ids):
-    spec_ids.append("tests:fields:by-spec-id")
+def test_spec_id_is_a_synonym_of_id(registrations):
 
     ImageSpecField(processors=[ResizeToFill(4, 4)], format="GIF", spec_id="tests:fields:by-spec-id")
 
     assert generator_registry.get("tests:fields:by-spec-id", source=None).format == "GIF"
 
 
-def test_the_same_value_for_id_and_spec_id_is_accepted(spec_ids):
-    spec_ids.append("tests:fields:both")
+def test_the_same_value_for_id_and_spec_id_is_accepted(registrations):
 
     field = ImageSpecField(format="GIF", id="tests:fields:both", spec_id="tests:fields:both")
 
     assert field.spec_id == "tests:fields:both"
 
 
-def test_different_values_for_id_and_spec_id_are_a_type_error(spec_ids):
-    spec_ids.extend(["tests:fields:one", "tests:fields:other"])
+def test_different_values_for_id_and_spec_id_are_a_type_error(registrations):
 
     with pytest.raises(TypeError):
         ImageSpecField(format="GIF", id="tests:fields:one", spec_id="tests:fields:other")
 
 
-def test_a_model_field_with_an_explicit_id_uses_the_spec_registered_under_it(spec_ids):
-    spec_ids.append("tests:fields:explicit")
+def test_a_model_field_with_an_explicit_id_uses_the_spec_registered_under_it(registrations):
 
     class ExplicitThumbnail(ImageSpec):
         format = "GIF"
@@ -226,8 +211,7 @@ def test_a_field_without_source_on_a_model_with_two_image_fields_fails_at_class_
     )
 
 
-def test_a_spec_registered_first_under_a_fields_id_overrides_the_fields_own_spec(spec_ids):
-    spec_ids.append("field_tests:fieldoverriddenphoto:thumbnail")
+def test_a_spec_registered_first_under_a_fields_id_overrides_the_fields_own_spec(registrations):
 
     class ProjectThumbnail(ImageSpec):
         format = "GIF"
@@ -308,8 +292,7 @@ def test_the_default_spec_id_of_a_processed_image_field_names_app_model_and_fiel
     assert ProcessedPhoto._meta.get_field("processed").spec_id == "tests:processedphoto:processed"
 
 
-def test_a_processed_image_field_with_a_spec_keeps_the_specs_autoconvert(spec_ids):
-    spec_ids.append("tests:fields:processed-spec")
+def test_a_processed_image_field_with_a_spec_keeps_the_specs_autoconvert(registrations):
 
     class NoAutoconvert(ImageSpec):
         autoconvert = False

@@ -10,6 +10,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from PIL import Image
 
+from imagekit import ImageSpec
+from imagekit.registry import cachefile_registry, generator_registry, register, unregister
+from tests.conftest import Registrations
+
 
 def test_make_image_returns_an_image_in_the_requested_format_size_and_mode(make_image):
     data = make_image("PNG", size=(30, 20), mode="RGBA", color=(1, 2, 3, 128))
@@ -50,3 +54,67 @@ def test_media_root_outside_the_fixture_is_a_private_temporary_folder():
 
     assert media_root.name.startswith("imagekit-tests-media-")
     assert repo_root not in media_root.parents
+
+
+# --- registrations ------------------------------------------------------------------
+
+
+class _Spec(ImageSpec):
+    format = "PNG"
+
+
+class _OtherSpec(ImageSpec):
+    format = "JPEG"
+
+
+class _Group:
+    def __init__(self, *files):
+        self._files = files
+
+    def files(self):
+        yield from self._files
+
+
+def test_registrations_take_back_what_was_registered_through_them():
+    made = Registrations()
+    made.generator("tests:fixtures:spec", _Spec)
+    made.cachefiles("tests:fixtures:spec", lambda: ["listed"])
+    made.source_group("tests:fixtures:spec", _Group(ContentFile(b"", name="a.png")))
+    assert len(list(cachefile_registry.get("tests:fixtures:spec"))) == 2
+
+    made.undo()
+
+    assert "tests:fixtures:spec" not in generator_registry.get_ids()
+    assert list(cachefile_registry.get("tests:fixtures:spec")) == []
+
+
+def test_registrations_unregister_generators_registered_any_other_way():
+    made = Registrations()
+    register.generator("tests:fixtures:direct", _Spec)
+
+    made.undo()
+
+    assert "tests:fixtures:direct" not in generator_registry.get_ids()
+
+
+def test_registrations_leave_generators_registered_before_them_alone():
+    before = list(generator_registry.get_ids())
+
+    Registrations().undo()
+
+    assert list(generator_registry.get_ids()) == before
+
+
+def test_registrations_put_a_replaced_generator_back():
+    register.generator("tests:fixtures:kept", _Spec)
+    try:
+        made = Registrations()
+        made.generator("tests:fixtures:kept", _OtherSpec, replacing=_Spec)
+        during = generator_registry.get("tests:fixtures:kept", source=None)
+
+        made.undo()
+
+        after = generator_registry.get("tests:fixtures:kept", source=None)
+        assert (type(during), type(after)) == (_OtherSpec, _Spec)
+    finally:
+        unregister.generator("tests:fixtures:kept")  # registered outside any Registrations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 
 import pytest
@@ -9,7 +10,6 @@ from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from imagekit import unregister
 from imagekit.forms import ProcessedImageField
 from imagekit.processors import ResizeToFill
 from imagekit.registry import generator_registry
@@ -19,12 +19,9 @@ _counter = itertools.count()
 
 
 @pytest.fixture
-def spec_id():
-    """A spec id no other test uses; unregistered after the test."""
-    new_id = f"tests:forms:spec{next(_counter)}"
-    yield new_id
-    if new_id in generator_registry.get_ids():
-        unregister.generator(new_id)
+def spec_id(registrations):
+    """A spec id no other test uses; the field's spec is unregistered after the test."""
+    return f"tests:forms:spec{next(_counter)}"
 
 
 def stored_files(storage, folder: str = "") -> list[str]:
@@ -67,16 +64,24 @@ def test_clean_keeps_the_uploaded_name_even_when_the_format_changes(spec_id, ima
 
     cleaned = field.clean(image_file("photo.png"))
 
-    # Compatibility (SPEC §12, §18): unlike the model field, the extension stays.
-    assert cleaned.name == "photo.png"
+    # Compatibility (SPEC §12, §18): unlike the model field, the extension stays,
+    # though the content is the processed JPEG.
+    with Image.open(cleaned) as image:
+        assert (cleaned.name, image.format) == ("photo.png", "JPEG")
 
 
 def test_clean_returns_a_file_whose_size_is_that_of_the_processed_image(spec_id, image_file):
     field = jpeg_field(spec_id)
 
-    cleaned = field.clean(image_file("photo.png", size=(64, 48)))
+    upload = image_file("photo.png", size=(64, 48))
+    uploaded_size = upload.size
 
-    assert cleaned.size == len(cleaned.read())
+    cleaned = field.clean(upload)
+
+    content = cleaned.read()
+    with Image.open(io.BytesIO(content)) as image:
+        assert (image.format, image.size) == ("JPEG", (20, 10))  # processed, not passed on
+    assert cleaned.size == len(content) != uploaded_size
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ names (see test_names_compat.py), so a site moving from ImageKit to
 imagekit keeps its existing cache files only if they match exactly.
 """
 
+import hashlib
 import pickle as stdlib_pickle
 from io import BytesIO
 
@@ -115,11 +116,18 @@ def test_canonicalizing_pickler_is_the_pure_python_pickler():
     assert issubclass(CanonicalizingPickler, stdlib_pickle._Pickler)
 
 
-def test_pickle_returns_a_32_character_md5_hexdigest():
-    digest = pickle({"quality": 60})
-    assert isinstance(digest, str)
-    assert len(digest) == 32
-    assert set(digest) <= set("0123456789abcdef")
+@pytest.mark.parametrize("value", [{"quality": 60}, {"quality": 61}, ["photos/dog.jpg"], None])
+def test_pickle_returns_the_md5_hexdigest_of_the_canonical_protocol_0_pickle(value):
+    out = BytesIO()
+    CanonicalizingPickler(out, 0).dump(value)
+
+    assert pickle(value) == hashlib.md5(out.getvalue()).hexdigest()
+
+
+def test_different_values_hash_to_different_digests():
+    values = [{"quality": 60}, {"quality": 61}, ["photos/dog.jpg"], None, "", 0]
+
+    assert len({pickle(value) for value in values}) == len(values)
 
 
 def test_dict_insertion_order_does_not_change_the_hash():

@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from PIL import Image
 
-from imagekit import ImageSpec, register, unregister
+from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.management.commands import generateimages
 from imagekit.management.commands.generateimages import compile_pattern
@@ -113,10 +113,9 @@ def photos(db, media_storage, image_file):
 
 
 @pytest.fixture
-def small_spec():
-    register.generator("tests:mgmt:small", SmallSpec)
-    yield "tests:mgmt:small"
-    unregister.generator("tests:mgmt:small")
+def small_spec(registrations):
+    registrations.generator("tests:mgmt:small", SmallSpec)
+    return "tests:mgmt:small"
 
 
 @pytest.fixture
@@ -133,29 +132,18 @@ def source_paths(tmp_path, make_image):
 
 
 @pytest.fixture
-def register_group(small_spec):
+def register_group(small_spec, registrations):
     """Register source groups for ``tests:mgmt:small``; unregister them afterwards."""
-    groups = []
-
-    def register_it(group):
-        register.source_group(small_spec, group)
-        groups.append(group)
-        return group
-
-    yield register_it
-    for group in groups:
-        unregister.source_group(small_spec, group)
+    return lambda group: registrations.source_group(small_spec, group)
 
 
 @pytest.fixture
-def pattern_ids():
+def pattern_ids(registrations):
     """Generators whose ids exercise the pattern syntax."""
     ids = ["mgmt:a:thumb", "mgmt:b:thumb", "mgmt:a:x:thumb", "mgmt:a:small", "mgmtx:thumb"]
     for gid in ids:
-        register.generator(gid, SmallSpec)
-    yield ids
-    for gid in ids:
-        unregister.generator(gid)
+        registrations.generator(gid, SmallSpec)
+    return ids
 
 
 # --------------------------------------------------------------------------
@@ -609,14 +597,12 @@ def test_plain_files_are_generated_with_two_jobs(
 
 
 @pytest.fixture
-def registered_cachefiles(small_spec, source_paths):
+def registered_cachefiles(small_spec, source_paths, registrations):
     def cachefiles():
         for path in source_paths:
             yield ImageCacheFile(SmallSpec(source=File(open(path, "rb"))))
 
-    register.cachefiles(small_spec, cachefiles)
-    yield cachefiles
-    unregister.cachefiles(small_spec, cachefiles)
+    return registrations.cachefiles(small_spec, cachefiles)
 
 
 def test_the_files_of_a_registered_cachefiles_callable_are_generated(

@@ -293,15 +293,15 @@ def test_widths_are_whole_positive_pixels():
 
 
 def test_all_missing_variants_are_made_from_one_run_of_the_spec(source):
-    counted_runs._runs[0] = 0
+    runs_before = counted_runs.runs
 
     build_picture("tests:counted", source, widths=[5, 10, 15], formats=["avif", "webp"])
 
-    assert counted_runs.runs == 1
+    assert counted_runs.runs - runs_before == 1
 
 
 def test_variants_are_made_once_however_many_threads_ask_at_once(source, media_storage):
-    counted_runs._runs[0] = 0
+    runs_before = counted_runs.runs
     results, errors = [], []
 
     def ask():
@@ -318,8 +318,8 @@ def test_variants_are_made_once_however_many_threads_ask_at_once(source, media_s
         thread.join()
 
     assert not errors
-    assert len(set(results)) == 1
-    assert counted_runs.runs == 1
+    assert len(results) == 4 and len(set(results)) == 1
+    assert counted_runs.runs - runs_before == 1
     for url in srcset_urls(results[0]):
         assert media_storage.exists(url.removeprefix("/media/"))
 
@@ -507,14 +507,14 @@ def test_after_the_cache_is_cleared_a_picture_is_rebuilt_from_its_files_not_its_
     from django.core.cache import caches
 
     build_picture("tests:counted", source, widths=[10, 16], formats=["webp"], placeholder="blur")
-    counted_runs._runs[0] = 0
+    runs_before = counted_runs.runs
     caches["default"].clear()  # files still in storage; states, sizes and placeholder gone
 
     pic = build_picture(
         "tests:counted", source, widths=[10, 16], formats=["webp"], placeholder="blur"
     )
 
-    assert counted_runs.runs == 0
+    assert counted_runs.runs == runs_before
     assert pic.placeholder is not None and pic.placeholder.kind == "blur"
     assert (pic.img.width, pic.img.height) == (16, 12)
 

@@ -21,7 +21,6 @@ from rest_framework.test import APIClient, APIRequestFactory
 from imagekit.cachefiles.backends import get_default_cachefile_backend
 from imagekit.exceptions import MissingSource, NotRegistered, UnknownFormat
 from imagekit.rest_framework import CacheFileField
-from tests.support.doubles import ROUND_TRIPS, RecordingCache
 from tests.testapp.api import PhotoSerializer, PicturePhotoSerializer
 from tests.testapp.models import Photo, PictureSpecPhoto
 
@@ -295,27 +294,7 @@ def test_an_unknown_generator_id_is_the_registrys_error(photo):
 
 
 @pytest.fixture
-def storage(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "tests.support.doubles.RecordingStorage"},
-    }
-    from django.core.files.storage import storages
-
-    return storages["default"]
-
-
-@pytest.fixture
-def cache(monkeypatch):
-    backend = get_default_cachefile_backend()
-    recording = RecordingCache(backend.cache, only=ROUND_TRIPS)
-    monkeypatch.setattr(backend, "_cache", recording)
-    return recording
-
-
-@pytest.fixture
-def photos(db, storage, image_file):
+def photos(db, recording_default_storage, image_file):
     for i in range(10):
         Photo.objects.create(original_image=image_file(f"p{i}.jpg", size=(120, 80)))
     return list(Photo.objects.all())
@@ -327,7 +306,7 @@ def get_list(client):
     return response.json()
 
 
-def test_the_api_lists_every_photo_with_its_files(photos, storage):
+def test_the_api_lists_every_photo_with_its_files(photos, recording_default_storage):
     rows = get_list(APIClient())
 
     assert [row["id"] for row in rows] == [photo.pk for photo in photos]
@@ -335,73 +314,79 @@ def test_the_api_lists_every_photo_with_its_files(photos, storage):
     assert {(row["card"]["width"], row["card"]["height"]) for row in rows} == {(60, 30)}
 
 
-def test_a_warm_list_costs_one_cache_round_trip_in_a_process_that_served_it(photos, storage, cache):
+def test_a_warm_list_costs_one_cache_round_trip_in_a_process_that_served_it(
+    photos, recording_default_storage, recording_default_cache
+):
     client = APIClient()
     first = get_list(client)  # generates the files
-    cache.calls.clear()
+    recording_default_cache.calls.clear()
 
     second = get_list(client)
 
     assert second == first
-    assert cache.methods_called() == ["get_many"]
+    assert recording_default_cache.methods_called() == ["get_many"]
 
 
-def test_a_warm_list_asks_the_storage_only_for_urls(photos, storage, cache):
+def test_a_warm_list_asks_the_storage_only_for_urls(
+    photos, recording_default_storage, recording_default_cache
+):
     client = APIClient()
     get_list(client)
-    storage.calls.clear()
+    recording_default_storage.calls.clear()
 
     get_list(client)
 
     # Three files per row, each asked for its URL once.
-    assert storage.methods_called() == ["url"] * 3 * len(photos)
+    assert recording_default_storage.methods_called() == ["url"] * 3 * len(photos)
 
 
 def test_a_warm_list_costs_one_round_trip_per_file_once_the_memory_is_dropped(
-    photos, storage, cache
+    photos, recording_default_storage, recording_default_cache
 ):
     client = APIClient()
     get_list(client)
     # What every process sees after the epoch key goes: as a fresh process.
-    cache.delete(get_default_cachefile_backend().get_epoch_key())
-    cache.calls.clear()
+    recording_default_cache.delete(get_default_cachefile_backend().get_epoch_key())
+    recording_default_cache.calls.clear()
 
     get_list(client)
 
     # As a page of template tags: one get_many (state and size) per file; a
     # row has two files ("hero" is the file of "thumbnail": the same spec).
-    assert sorted(cache.methods_called()) == ["add"] + ["get_many"] * 2 * len(photos)
+    assert sorted(recording_default_cache.methods_called()) == ["add"] + ["get_many"] * 2 * len(
+        photos
+    )
 
 
 def test_a_prefetched_list_costs_one_round_trip_whatever_the_process_remembers(
-    photos, storage, cache, settings
+    photos, recording_default_storage, recording_default_cache, settings
 ):
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "imagekit.middleware.CacheFileStateMiddleware"]
     client = APIClient()
     first = client.get(reverse("api-thumbnails"))
     assert first.status_code == 200
-    cache.delete(get_default_cachefile_backend().get_epoch_key())
-    cache.calls.clear()
-    storage.calls.clear()
+    recording_default_cache.delete(get_default_cachefile_backend().get_epoch_key())
+    recording_default_cache.calls.clear()
+    recording_default_storage.calls.clear()
 
     again = client.get(reverse("api-thumbnails"))
 
     assert again.json() == first.json()
-    assert cache.methods_called() == ["get_many"]
-    assert set(storage.methods_called()) == {"url"}
+    assert recording_default_cache.methods_called() == ["get_many"]
+    assert set(recording_default_storage.methods_called()) == {"url"}
 
 
 def test_a_warm_list_of_pictures_costs_one_cache_round_trip_and_storage_urls(
-    photos, storage, cache
+    photos, recording_default_storage, recording_default_cache
 ):
     client = APIClient()
     response = client.get(reverse("api-pictures"))  # generates the variants
     assert response.status_code == 200
-    cache.calls.clear()
-    storage.calls.clear()
+    recording_default_cache.calls.clear()
+    recording_default_storage.calls.clear()
 
     again = client.get(reverse("api-pictures"))
 
     assert again.json() == response.json()
-    assert cache.methods_called() == ["get_many"]
-    assert set(storage.methods_called()) == {"url"}
+    assert recording_default_cache.methods_called() == ["get_many"]
+    assert set(recording_default_storage.methods_called()) == {"url"}

@@ -111,21 +111,19 @@ def recording_spec(strategy) -> type[ImageSpec]:
 
 
 @pytest.fixture
-def watch():
+def watch(registrations):
     """Give SgWatchedPhoto's spec a strategy for the test: ``watch(strategy)``."""
 
     def install(strategy):
-        unregister.generator(WATCHED_ID)
-        register.generator(WATCHED_ID, recording_spec(strategy))
+        spec = recording_spec(strategy)
+        registrations.generator(WATCHED_ID, spec, replacing=SgWatchedThumbnail)
         return strategy
 
-    yield install
-    unregister.generator(WATCHED_ID)
-    register.generator(WATCHED_ID, SgWatchedThumbnail)
+    return install
 
 
 @pytest.fixture
-def custom_spec():
+def custom_spec(registrations):
     """Register, for the test, a 20x15 JPEG spec under CUSTOM_ID; return its strategy."""
     strategy = RecordingStrategy()
 
@@ -134,9 +132,8 @@ def custom_spec():
         format = "JPEG"
         cachefile_strategy = strategy
 
-    register.generator(CUSTOM_ID, CustomThumbnail)
-    yield strategy
-    unregister.generator(CUSTOM_ID)
+    registrations.generator(CUSTOM_ID, CustomThumbnail)
+    return strategy
 
 
 class FilesInAFolder:
@@ -159,21 +156,19 @@ class FilesInAFolder:
 
 
 @pytest.fixture
-def registered_groups():
-    """Register custom source groups for the test: ``registered_groups(id, group)``."""
-    groups = []
+def registered_groups(registrations):
+    """Register custom source groups for the test: ``registered_groups(id, group)``.
+
+    Afterwards each is unregistered, and closed if it can be.
+    """
 
     def add(generator_id, group):
-        register.source_group(generator_id, group)
-        groups.append((generator_id, group))
-        return group
-
-    yield add
-    for generator_id, group in groups:
-        unregister.source_group(generator_id, group)
         close = getattr(group, "close", None)
         if close is not None:
-            close()
+            registrations.undo_afterwards(close)  # undone last first: after unregistering
+        return registrations.source_group(generator_id, group)
+
+    return add
 
 
 # --- which signals model saves send -----------------------------------------
@@ -687,6 +682,8 @@ def test_unregistering_a_source_group_removes_its_cache_files(custom_spec, tmp_p
     source = _write_image(tmp_path / "pic.jpg", make_image)
     group = FilesInAFolder([source], OPENERS["django-file"])
     register.source_group(CUSTOM_ID, group)
+    assert len(list(cachefile_registry.get(CUSTOM_ID))) == 1  # listed while registered
+    group.close()
 
     unregister.source_group(CUSTOM_ID, group)
 
@@ -697,12 +694,15 @@ def test_unregistering_a_source_group_stops_relaying_its_signals(custom_spec, tm
     source = _write_image(tmp_path / "pic.jpg", make_image)
     group = FilesInAFolder([source], OPENERS["django-file"])
     register.source_group(CUSTOM_ID, group)
-    unregister.source_group(CUSTOM_ID, group)
+    with File(open(source, "rb")) as file:
+        source_changed.send(sender=group, source=file)
+    assert custom_spec.calls == [("changed", str(source))]  # relayed while registered
 
+    unregister.source_group(CUSTOM_ID, group)
     with File(open(source, "rb")) as file:
         source_changed.send(sender=group, source=file)
 
-    assert custom_spec.calls == []
+    assert custom_spec.calls == [("changed", str(source))]
 
 
 def test_unregistering_a_source_group_keeps_its_other_generator_ids(
@@ -714,6 +714,7 @@ def test_unregistering_a_source_group_keeps_its_other_generator_ids(
 
     unregister.source_group("tests:sourcegroups:other", group)
 
+    assert list(cachefile_registry.get("tests:sourcegroups:other")) == []
     assert len(list(cachefile_registry.get(CUSTOM_ID))) == 1
 
 

@@ -9,7 +9,6 @@ import contextvars
 import threading
 
 import pytest
-from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
 from imagekit.cachefiles import ImageCacheFile
@@ -19,7 +18,7 @@ from imagekit.cachefiles.state import (
     prefetch_cachefile_states,
     use_cachefile_state_cache,
 )
-from tests.support.doubles import PlainGenerator, RecordingCache, RecordingStorage
+from tests.support.doubles import PlainGenerator, RecordingCache
 
 # --------------------------------------------------------------------------
 # Helpers
@@ -37,21 +36,10 @@ class UncachedBackend:
 
 
 @pytest.fixture
-def cache():
-    return RecordingCache(caches["default"])
-
-
-@pytest.fixture
-def backend(cache):
-    backend = Simple()
-    backend.cache = cache
-    return backend
-
-
-@pytest.fixture
-def storage(tmp_path):
-    # Every exists() counts, even one the storage asks itself.
-    return RecordingStorage(tmp_path / "counted", record_nested=True)
+def recording_storage(recording_storage):
+    """conftest's recording storage, recording nested calls too: every exists() counts."""
+    recording_storage.record_nested = True
+    return recording_storage
 
 
 def make_files(count, backend, storage):
@@ -113,27 +101,33 @@ def test_leaving_a_nested_state_cache_restores_the_outer_one():
 def test_another_thread_does_not_see_the_active_state_cache():
     seen = []
 
-    with use_cachefile_state_cache():
+    with use_cachefile_state_cache() as states:
         thread = threading.Thread(target=lambda: seen.append(get_active_state_cache()))
         thread.start()
         thread.join()
+        seen_here = get_active_state_cache()
 
-    assert seen == [None]
+    # Active here all along (so "None" there is not just "never active").
+    assert (seen_here, seen) == (states, [None])
 
 
 def test_a_state_cache_activated_in_another_thread_stays_there():
     activated = threading.Event()
     finish = threading.Event()
+    active_there = []
 
     def activate_and_wait():
-        with use_cachefile_state_cache():
+        with use_cachefile_state_cache() as states:
+            active_there.append(get_active_state_cache() is states)
             activated.set()
             finish.wait(timeout=5)
 
     thread = threading.Thread(target=activate_and_wait)
     thread.start()
-    activated.wait(timeout=5)
     try:
+        # The thread really holds an active state cache while this one looks.
+        assert activated.wait(timeout=5), "the thread never activated its state cache"
+        assert active_there == [True]
         assert get_active_state_cache() is None
     finally:
         finish.set()
@@ -156,70 +150,82 @@ def test_a_state_cache_activated_in_a_copied_context_stays_there():
 # --------------------------------------------------------------------------
 
 
-def test_prefetch_fetches_many_files_with_one_get_many(backend, cache, storage):
-    files = make_files(5, backend, storage)
+def test_prefetch_fetches_many_files_with_one_get_many(
+    recording_backend, recording_cache, recording_storage
+):
+    files = make_files(5, recording_backend, recording_storage)
 
     with use_cachefile_state_cache():
         prefetch_cachefile_states(files)
 
-    assert cache.methods_called() == ["get_many"]
+    assert recording_cache.methods_called() == ["get_many"]
 
 
-def test_prefetch_asks_for_the_key_of_every_file(backend, cache, storage):
-    files = make_files(3, backend, storage)
+def test_prefetch_asks_for_the_key_of_every_file(
+    recording_backend, recording_cache, recording_storage
+):
+    files = make_files(3, recording_backend, recording_storage)
 
     with use_cachefile_state_cache():
         prefetch_cachefile_states(files)
 
-    [(_name, (keys,), _kwargs)] = cache.calls
-    assert set(keys) == {backend.get_key(file) for file in files}
+    [(_name, (keys,), _kwargs)] = recording_cache.calls
+    assert set(keys) == {recording_backend.get_key(file) for file in files}
 
 
-def test_prefetch_stores_the_states_the_cache_knows(backend, cache, storage):
-    files = make_files(2, backend, storage)
-    cache.wrapped.set(backend.get_key(files[0]), CacheFileState.EXISTS)
-
-    with use_cachefile_state_cache() as states:
-        prefetch_cachefile_states(files)
-
-    assert states[backend.get_key(files[0])] == CacheFileState.EXISTS
-
-
-def test_prefetch_stores_none_for_states_the_cache_does_not_know(backend, cache, storage):
-    files = make_files(2, backend, storage)
-    cache.wrapped.set(backend.get_key(files[0]), CacheFileState.EXISTS)
+def test_prefetch_stores_the_states_the_cache_knows(
+    recording_backend, recording_cache, recording_storage
+):
+    files = make_files(2, recording_backend, recording_storage)
+    recording_cache.wrapped.set(recording_backend.get_key(files[0]), CacheFileState.EXISTS)
 
     with use_cachefile_state_cache() as states:
         prefetch_cachefile_states(files)
 
-    assert backend.get_key(files[1]) in states
-    assert states[backend.get_key(files[1])] is None
+    assert states[recording_backend.get_key(files[0])] == CacheFileState.EXISTS
 
 
-def test_prefetch_does_nothing_without_an_active_state_cache(backend, cache, storage):
-    prefetch_cachefile_states(make_files(3, backend, storage))
+def test_prefetch_stores_none_for_states_the_cache_does_not_know(
+    recording_backend, recording_cache, recording_storage
+):
+    files = make_files(2, recording_backend, recording_storage)
+    recording_cache.wrapped.set(recording_backend.get_key(files[0]), CacheFileState.EXISTS)
 
-    assert cache.calls == []
+    with use_cachefile_state_cache() as states:
+        prefetch_cachefile_states(files)
+
+    assert recording_backend.get_key(files[1]) in states
+    assert states[recording_backend.get_key(files[1])] is None
+
+
+def test_prefetch_does_nothing_without_an_active_state_cache(
+    recording_backend, recording_cache, recording_storage
+):
+    prefetch_cachefile_states(make_files(3, recording_backend, recording_storage))
+
+    assert recording_cache.calls == []
 
 
 def test_prefetch_fills_the_state_cache_it_is_given_without_one_being_active(
-    backend, cache, storage
+    recording_backend, recording_cache, recording_storage
 ):
-    files = make_files(1, backend, storage)
+    files = make_files(1, recording_backend, recording_storage)
     states = {}
 
     prefetch_cachefile_states(files, state_cache=states)
 
-    assert states == {backend.get_key(files[0]): None}
+    assert states == {recording_backend.get_key(files[0]): None}
     assert get_active_state_cache() is None
 
 
-def test_prefetch_does_one_get_many_per_cache(storage):
+def test_prefetch_does_one_get_many_per_cache(recording_storage):
     first_cache = RecordingCache(LocMemCache("imagekit-test-state-first", {}))
     second_cache = RecordingCache(LocMemCache("imagekit-test-state-second", {}))
     first_backend, second_backend = Simple(), Simple()
     first_backend.cache, second_backend.cache = first_cache, second_cache
-    files = make_files(3, first_backend, storage) + make_files(2, second_backend, storage)
+    files = make_files(3, first_backend, recording_storage) + make_files(
+        2, second_backend, recording_storage
+    )
 
     with use_cachefile_state_cache():
         prefetch_cachefile_states(files)
@@ -230,35 +236,41 @@ def test_prefetch_does_one_get_many_per_cache(storage):
     )
 
 
-def test_prefetch_groups_backends_that_share_a_cache(cache, storage):
+def test_prefetch_groups_backends_that_share_a_cache(recording_cache, recording_storage):
     first_backend, second_backend = Simple(), Simple()
-    first_backend.cache = second_backend.cache = cache
-    files = make_files(2, first_backend, storage) + make_files(2, second_backend, storage)
+    first_backend.cache = second_backend.cache = recording_cache
+    files = make_files(2, first_backend, recording_storage) + make_files(
+        2, second_backend, recording_storage
+    )
 
     with use_cachefile_state_cache():
         prefetch_cachefile_states(files)
 
-    assert cache.methods_called() == ["get_many"]
+    assert recording_cache.methods_called() == ["get_many"]
 
 
-def test_the_cache_argument_replaces_each_backends_cache(backend, cache, storage):
+def test_the_cache_argument_replaces_each_backends_cache(
+    recording_backend, recording_cache, recording_storage
+):
     other = RecordingCache(LocMemCache("imagekit-test-state-override", {}))
 
     with use_cachefile_state_cache():
-        prefetch_cachefile_states(make_files(3, backend, storage), cache=other)
+        prefetch_cachefile_states(make_files(3, recording_backend, recording_storage), cache=other)
 
-    assert (cache.calls, other.methods_called()) == ([], ["get_many"])
+    assert (recording_cache.calls, other.methods_called()) == ([], ["get_many"])
 
 
-def test_prefetch_skips_files_whose_backend_does_not_cache_states(cache, storage):
+def test_prefetch_skips_files_whose_backend_does_not_cache_states(
+    recording_cache, recording_storage
+):
     file = ImageCacheFile(
-        PlainGenerator("uncached"), storage=storage, cachefile_backend=UncachedBackend()
+        PlainGenerator("uncached"), storage=recording_storage, cachefile_backend=UncachedBackend()
     )
 
     with use_cachefile_state_cache() as states:
-        prefetch_cachefile_states([file], cache=cache)
+        prefetch_cachefile_states([file], cache=recording_cache)
 
-    assert (states, cache.calls) == ({}, [])
+    assert (states, recording_cache.calls) == ({}, [])
 
 
 # --------------------------------------------------------------------------
@@ -266,121 +278,135 @@ def test_prefetch_skips_files_whose_backend_does_not_cache_states(cache, storage
 # --------------------------------------------------------------------------
 
 
-def test_a_prefetched_file_is_checked_without_another_cache_round_trip(backend, cache, storage):
-    [file] = make_files(1, backend, storage)
-    cache.wrapped.set(backend.get_key(file), CacheFileState.EXISTS)
+def test_a_prefetched_file_is_checked_without_another_cache_round_trip(
+    recording_backend, recording_cache, recording_storage
+):
+    [file] = make_files(1, recording_backend, recording_storage)
+    recording_cache.wrapped.set(recording_backend.get_key(file), CacheFileState.EXISTS)
 
     with use_cachefile_state_cache():
         prefetch_cachefile_states([file])
-        cache.calls.clear()
-        assert backend.exists(file) is True
+        recording_cache.calls.clear()
+        assert recording_backend.exists(file) is True
 
-    assert cache.calls == []
+    assert recording_cache.calls == []
 
 
-def test_a_prefetched_file_is_checked_without_asking_the_storage(backend, cache, storage):
-    [file] = make_files(1, backend, storage)
-    cache.wrapped.set(backend.get_key(file), CacheFileState.EXISTS)
+def test_a_prefetched_file_is_checked_without_asking_the_storage(
+    recording_backend, recording_cache, recording_storage
+):
+    [file] = make_files(1, recording_backend, recording_storage)
+    recording_cache.wrapped.set(recording_backend.get_key(file), CacheFileState.EXISTS)
 
     with use_cachefile_state_cache():
         prefetch_cachefile_states([file])
-        backend.exists(file)
+        recording_backend.exists(file)
 
-    assert storage.methods_called().count("exists") == 0
+    assert recording_storage.methods_called().count("exists") == 0
 
 
-def test_testing_a_prefetched_file_makes_no_cache_round_trip(backend, cache, storage):
+def test_testing_a_prefetched_file_makes_no_cache_round_trip(
+    recording_backend, recording_cache, recording_storage
+):
     file = ImageCacheFile(
         PlainGenerator("verified"),
-        storage=storage,
-        cachefile_backend=backend,
+        storage=recording_storage,
+        cachefile_backend=recording_backend,
         cachefile_strategy={"should_verify_existence": lambda file: True},
     )
-    cache.wrapped.set(backend.get_key(file), CacheFileState.EXISTS)
+    recording_cache.wrapped.set(recording_backend.get_key(file), CacheFileState.EXISTS)
 
     with use_cachefile_state_cache():
         prefetch_cachefile_states([file])
-        cache.calls.clear()
+        recording_cache.calls.clear()
         assert bool(file) is True
 
-    assert cache.calls == []
+    assert recording_cache.calls == []
 
 
-def test_asking_twice_inside_a_state_cache_makes_one_cache_round_trip(backend, cache, storage):
-    [file] = make_files(1, backend, storage)
-    cache.wrapped.set(backend.get_key(file), CacheFileState.EXISTS)
+def test_asking_twice_inside_a_state_cache_makes_one_cache_round_trip(
+    recording_backend, recording_cache, recording_storage
+):
+    [file] = make_files(1, recording_backend, recording_storage)
+    recording_cache.wrapped.set(recording_backend.get_key(file), CacheFileState.EXISTS)
 
     with use_cachefile_state_cache():
-        backend.exists(file)
-        backend.exists(file)
+        recording_backend.exists(file)
+        recording_backend.exists(file)
 
-    assert cache.methods_called() == ["get"]
+    assert recording_cache.methods_called() == ["get"]
 
 
-def test_outside_a_request_a_file_known_to_exist_is_asked_every_time(backend, cache, storage):
-    [file] = make_files(1, backend, storage)
-    cache.wrapped.set(backend.get_key(file), CacheFileState.EXISTS)
+def test_outside_a_request_a_file_known_to_exist_is_asked_every_time(
+    recording_backend, recording_cache, recording_storage
+):
+    [file] = make_files(1, recording_backend, recording_storage)
+    recording_cache.wrapped.set(recording_backend.get_key(file), CacheFileState.EXISTS)
 
-    backend.exists(file)
-    backend.exists(file)
+    recording_backend.exists(file)
+    recording_backend.exists(file)
 
-    assert cache.methods_called() == ["get", "get"]
+    assert recording_cache.methods_called() == ["get", "get"]
 
 
 def test_inside_requests_a_file_known_to_exist_costs_one_round_trip_per_request(
-    backend, cache, storage, in_request
+    recording_backend, recording_cache, recording_storage, in_request
 ):
-    files = make_files(3, backend, storage)
+    files = make_files(3, recording_backend, recording_storage)
     for file in files:
-        cache.wrapped.set(backend.get_key(file), CacheFileState.EXISTS)
+        recording_cache.wrapped.set(recording_backend.get_key(file), CacheFileState.EXISTS)
     with in_request():
         for file in files:
-            backend.exists(file)
-    cache.calls.clear()
+            recording_backend.exists(file)
+    recording_cache.calls.clear()
 
     with in_request():
         for file in files:
-            backend.exists(file)
+            recording_backend.exists(file)
     with in_request():
         for file in files:
-            backend.exists(file)
+            recording_backend.exists(file)
 
     # The epoch, fetched with the first state each request asks for.
-    assert cache.methods_called() == ["get_many", "get_many"]
+    assert recording_cache.methods_called() == ["get_many", "get_many"]
 
 
-def test_inside_a_request_other_states_are_asked_every_time(backend, cache, storage, in_request):
-    [file] = make_files(1, backend, storage)
-    cache.wrapped.set(backend.get_key(file), CacheFileState.GENERATING)
+def test_inside_a_request_other_states_are_asked_every_time(
+    recording_backend, recording_cache, recording_storage, in_request
+):
+    [file] = make_files(1, recording_backend, recording_storage)
+    recording_cache.wrapped.set(recording_backend.get_key(file), CacheFileState.GENERATING)
 
     with in_request():
-        backend.exists(file)
-        backend.exists(file)
+        recording_backend.exists(file)
+        recording_backend.exists(file)
 
-    assert cache.methods_called() == ["get_many", "add", "get_many"]
+    assert recording_cache.methods_called() == ["get_many", "add", "get_many"]
 
 
 def test_without_the_process_memory_every_question_is_a_cache_round_trip(
-    backend, cache, storage, settings, in_request
+    recording_backend, recording_cache, recording_storage, settings, in_request
 ):
     settings.IMAGEKIT_LOCAL_STATE_SIZE = 0
-    [file] = make_files(1, backend, storage)
-    cache.wrapped.set(backend.get_key(file), CacheFileState.EXISTS)
+    [file] = make_files(1, recording_backend, recording_storage)
+    recording_cache.wrapped.set(recording_backend.get_key(file), CacheFileState.EXISTS)
 
     with in_request():
-        backend.exists(file)
-        backend.exists(file)
+        recording_backend.exists(file)
+        recording_backend.exists(file)
 
-    assert cache.methods_called() == ["get_many", "add", "get_many"]
+    assert recording_cache.methods_called() == ["get_many", "add", "get_many"]
 
 
-def test_a_prefetched_miss_is_checked_in_storage_not_in_the_cache_again(backend, cache, storage):
-    [file] = make_files(1, backend, storage)
+def test_a_prefetched_miss_is_checked_in_storage_not_in_the_cache_again(
+    recording_backend, recording_cache, recording_storage
+):
+    [file] = make_files(1, recording_backend, recording_storage)
 
     with use_cachefile_state_cache():
         prefetch_cachefile_states([file])
-        cache.calls.clear()
-        backend.exists(file)
+        recording_cache.calls.clear()
+        recording_backend.exists(file)
 
-    assert storage.methods_called().count("exists") == 1
-    assert "get" not in cache.methods_called()
+    assert recording_storage.methods_called().count("exists") == 1
+    assert "get" not in recording_cache.methods_called()

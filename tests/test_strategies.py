@@ -7,16 +7,14 @@ and no cache I/O at all; those tests count the calls.
 from __future__ import annotations
 
 import pytest
-from django.core.cache import caches
 from django.core.files.base import ContentFile
 
-from imagekit import ImageSpec, register, unregister
+from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
-from imagekit.cachefiles.backends import Simple
 from imagekit.cachefiles.strategies import DictStrategy, JustInTime, Optimistic, load_strategy
 from imagekit.processors import ResizeToFill
 from imagekit.signals import source_saved
-from tests.support.doubles import PlainGenerator, RecordingCache, RecordingStorage
+from tests.support.doubles import PlainGenerator
 
 # --------------------------------------------------------------------------
 # Helpers
@@ -48,24 +46,15 @@ OPTIMISTIC_SPEC_ID = "tests:strategies:optimistic"
 
 
 @pytest.fixture
-def storage(tmp_path):
-    return RecordingStorage(tmp_path / "counted")
-
-
-@pytest.fixture
-def cache():
-    return RecordingCache(caches["default"])
-
-
-@pytest.fixture
-def optimistic_file(storage, cache, make_image):
+def optimistic_file(recording_storage, recording_backend, make_image, registrations):
     """A registered Optimistic spec's file (so that signals reach its strategy)."""
-    register.generator(OPTIMISTIC_SPEC_ID, OptimisticSpec)
-    backend = Simple()
-    backend.cache = cache
+    registrations.generator(OPTIMISTIC_SPEC_ID, OptimisticSpec)
     source = ContentFile(make_image("PNG"), name="photos/optimist.png")
-    yield ImageCacheFile(OptimisticSpec(source=source), storage=storage, cachefile_backend=backend)
-    unregister.generator(OPTIMISTIC_SPEC_ID)
+    return ImageCacheFile(
+        OptimisticSpec(source=source),
+        storage=recording_storage,
+        cachefile_backend=recording_backend,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -114,31 +103,35 @@ def test_optimistic_does_not_generate_when_existence_is_required():
     assert not hasattr(Optimistic(), "on_existence_required")
 
 
-def test_an_optimistic_file_is_true_without_touching_the_storage(optimistic_file, storage):
+def test_an_optimistic_file_is_true_without_touching_the_storage(
+    optimistic_file, recording_storage
+):
     assert bool(optimistic_file) is True
-    assert storage.calls == []
+    assert recording_storage.calls == []
 
 
-def test_an_optimistic_file_is_true_without_touching_the_cache(optimistic_file, cache):
+def test_an_optimistic_file_is_true_without_touching_the_cache(optimistic_file, recording_cache):
     bool(optimistic_file)
 
-    assert cache.calls == []
+    assert recording_cache.calls == []
 
 
-def test_an_optimistic_files_url_only_asks_the_storage_for_the_url(optimistic_file, storage):
+def test_an_optimistic_files_url_only_asks_the_storage_for_the_url(
+    optimistic_file, recording_storage
+):
     url = optimistic_file.url
 
     assert url == f"/media/{optimistic_file.name}"
-    assert storage.calls == [("url", optimistic_file.name)]
+    assert recording_storage.calls == [("url", optimistic_file.name)]
 
 
-def test_an_optimistic_files_url_does_not_touch_the_cache(optimistic_file, cache):
+def test_an_optimistic_files_url_does_not_touch_the_cache(optimistic_file, recording_cache):
     _ = optimistic_file.url
 
-    assert cache.calls == []
+    assert recording_cache.calls == []
 
 
-def test_an_optimistic_file_is_true_even_with_an_async_backend(storage):
+def test_an_optimistic_file_is_true_even_with_an_async_backend(recording_storage):
     class AsyncBackend:
         is_async = True
 
@@ -147,7 +140,7 @@ def test_an_optimistic_file_is_true_even_with_an_async_backend(storage):
 
     file = ImageCacheFile(
         PlainGenerator(must_not_run=True),
-        storage=storage,
+        storage=recording_storage,
         cachefile_backend=AsyncBackend(),
         cachefile_strategy=Optimistic,
     )
@@ -247,40 +240,41 @@ def test_a_cache_file_uses_its_specs_strategy(make_image):
     assert ImageCacheFile(spec).cachefile_strategy is spec.cachefile_strategy
 
 
-def test_a_specs_dict_strategy_callback_runs_when_the_url_is_read(storage, make_image):
+def test_a_specs_dict_strategy_callback_runs_when_the_url_is_read(
+    recording_storage, make_image, registrations
+):
     required = []
 
     class Spec(ImageSpec):
         format = "PNG"
         cachefile_strategy = {"on_existence_required": required.append}
 
-    register.generator("tests:strategies:dict", Spec)
-    try:
-        file = ImageCacheFile(Spec(source=ContentFile(make_image(), name="a.jpg")), storage=storage)
-        _ = file.url
-    finally:
-        unregister.generator("tests:strategies:dict")
+    registrations.generator("tests:strategies:dict", Spec)
+    file = ImageCacheFile(
+        Spec(source=ContentFile(make_image(), name="a.jpg")), storage=recording_storage
+    )
+
+    _ = file.url
 
     assert required == [file]
 
 
-def test_a_spec_strategys_on_source_saved_runs_for_its_source_group(storage, make_image):
+def test_a_spec_strategys_on_source_saved_runs_for_its_source_group(
+    recording_storage, make_image, registrations
+):
     saved = []
 
     class Spec(ImageSpec):
         format = "PNG"
-        cachefile_storage = storage
+        cachefile_storage = recording_storage
         cachefile_strategy = {"on_source_saved": saved.append}
 
     source_group = object()
     source = ContentFile(make_image(), name="a.jpg")
-    register.generator("tests:strategies:saved", Spec)
-    register.source_group("tests:strategies:saved", source_group)
-    try:
-        source_saved.send(sender=source_group, source=source)
-    finally:
-        unregister.source_group("tests:strategies:saved", source_group)
-        unregister.generator("tests:strategies:saved")
+    registrations.generator("tests:strategies:saved", Spec)
+    registrations.source_group("tests:strategies:saved", source_group)
+
+    source_saved.send(sender=source_group, source=source)
 
     [file] = saved
     assert file.generator.source is source

@@ -143,11 +143,10 @@ class RecordingGenerator:
 
 
 @pytest.fixture
-def recorder():
+def recorder(registrations):
     generator = RecordingGenerator()
-    register.generator("tests:tags:recorder", generator)
-    yield generator
-    unregister.generator("tests:tags:recorder")
+    registrations.generator("tests:tags:recorder", generator)
+    return generator
 
 
 class FormatChoosingSpec(ImageSpec):
@@ -161,10 +160,9 @@ class FormatChoosingSpec(ImageSpec):
 
 
 @pytest.fixture
-def format_choosing_spec():
-    register.generator("tests:tags:format_choosing", FormatChoosingSpec)
-    yield FormatChoosingSpec
-    unregister.generator("tests:tags:format_choosing")
+def format_choosing_spec(registrations):
+    registrations.generator("tests:tags:format_choosing", FormatChoosingSpec)
+    return FormatChoosingSpec
 
 
 # --------------------------------------------------------------------------
@@ -443,6 +441,10 @@ def test_the_default_thumbnail_format_setting_is_read_when_the_library_is_import
 ):
     from imagekit import generatorlibrary
 
+    # An exception to "settings through the settings fixture", by design: as in
+    # ImageKit (SPEC §2), IMAGEKIT_DEFAULT_THUMBNAIL_FORMAT is read once, when
+    # imagekit.generatorlibrary is imported, so the setting is set and the
+    # module imported again (and its first import put back afterwards).
     module_state = dict(vars(generatorlibrary))
     settings.IMAGEKIT_DEFAULT_THUMBNAIL_FORMAT = "PNG"
     unregister.generator("imagekit:thumbnail")
@@ -495,8 +497,27 @@ def test_without_srcset_or_a_default_there_is_no_srcset_attribute(photo):
     assert "srcset" not in attr_names(html)
 
 
-def test_the_default_srcset_scales_apply_when_the_tag_gives_none(photo, monkeypatch):
-    monkeypatch.setattr(tags, "DEFAULT_THUMBNAIL_SRCSET_SCALES", [2])
+@pytest.fixture
+def default_srcset_scales(monkeypatch):
+    """Return ``use(scales)``: serve as a process started with these default scales.
+
+    The exception to "settings through the ``settings`` fixture": like
+    ImageKit (SPEC §2), the tag library reads
+    ``IMAGEKIT_DEFAULT_THUMBNAIL_SRCSET_SCALES`` once, when it is imported,
+    into a module constant, so changing the setting in a running process has
+    no effect (pinned below, as is the read at import). The constant is what a
+    process started with the setting holds, so these tests set that, here
+    only; ``monkeypatch`` puts it back.
+    """
+
+    def use(scales):
+        monkeypatch.setattr(tags, "DEFAULT_THUMBNAIL_SRCSET_SCALES", scales)
+
+    return use
+
+
+def test_the_default_srcset_scales_apply_when_the_tag_gives_none(photo, default_srcset_scales):
+    default_srcset_scales([2])
 
     html = render("{% thumbnail '100x50' p.original_image %}", {"p": photo})
 
@@ -505,8 +526,8 @@ def test_the_default_srcset_scales_apply_when_the_tag_gives_none(photo, monkeypa
     assert srcset.count(" , ") == 1
 
 
-def test_srcset_none_turns_the_default_scales_off(photo, monkeypatch):
-    monkeypatch.setattr(tags, "DEFAULT_THUMBNAIL_SRCSET_SCALES", [2])
+def test_srcset_none_turns_the_default_scales_off(photo, default_srcset_scales):
+    default_srcset_scales([2])
 
     html = render("{% thumbnail '100x50' p.original_image srcset=None %}", {"p": photo})
 
@@ -533,8 +554,8 @@ def test_srcset_from_a_variable_may_be_a_list_of_numbers(photo):
     assert dict(img_attrs(html))["srcset"].endswith(" 2.0x")
 
 
-def test_a_bad_default_srcset_is_a_value_error_naming_the_setting(photo, monkeypatch):
-    monkeypatch.setattr(tags, "DEFAULT_THUMBNAIL_SRCSET_SCALES", ["twice"])
+def test_a_bad_default_srcset_is_a_value_error_naming_the_setting(photo, default_srcset_scales):
+    default_srcset_scales(["twice"])
 
     with pytest.raises(ValueError, match=r"^IMAGEKIT_DEFAULT_THUMBNAIL_SRCSET_SCALES: 'twice'"):
         render("{% thumbnail '100x50' p.original_image %}", {"p": photo})
@@ -546,6 +567,8 @@ def test_a_srcset_scale_that_leaves_no_pixel_is_a_value_error(photo):
 
 
 def test_the_default_srcset_setting_is_read_when_the_tag_library_is_imported(photo, settings):
+    # Read once at import by design (SPEC §2, see default_srcset_scales): the
+    # setting is set and the library imported again, then its first import put back.
     module_state = dict(vars(tags))
     settings.IMAGEKIT_DEFAULT_THUMBNAIL_SRCSET_SCALES = [3]
     try:

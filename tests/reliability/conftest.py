@@ -13,7 +13,6 @@ from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 
-from imagekit import register, unregister
 from imagekit.cachefiles import backends
 from imagekit.files import BaseIKFile
 from tests.reliability.helpers import free_port, source_file
@@ -50,37 +49,37 @@ _spec_ids = itertools.count()
 
 
 @pytest.fixture
-def registered() -> Iterator[Callable[[type], str]]:
+def registered(registrations) -> Callable[[type], str]:
     """Return ``registered(spec_class)``: register it under a new id, return the id.
 
     Only registered generators' files follow their strategy (JustInTime: a
     file's ``url`` generates it), as in ImageKit. They are unregistered after
-    the test.
+    the test (``registrations``, tests/conftest.py).
     """
-    ids = []
 
     def register_spec(spec_class: type) -> str:
         spec_id = f"tests:reliability:{spec_class.__name__}:{next(_spec_ids)}"
-        register.generator(spec_id, spec_class)
-        ids.append(spec_id)
+        registrations.generator(spec_id, spec_class)
         return spec_id
 
-    yield register_spec
-    for spec_id in ids:
-        unregister.generator(spec_id)
+    return register_spec
 
 
 @pytest.fixture
-def backend(monkeypatch) -> backends.CachedFileBackend:
+def backend() -> Iterator[backends.CachedFileBackend]:
     """The default cache file backend, made to look its state cache up again.
 
     The backend keeps the cache it first used; tests that change
-    ``IMAGEKIT_CACHE_BACKEND`` or ``CACHES`` need it to look again (and the
-    old one is put back afterwards).
+    ``IMAGEKIT_CACHE_BACKEND`` or ``CACHES`` need it to look again (setting
+    its ``cache`` to None does that), and the old one is put back afterwards.
     """
     backend = backends.get_default_cachefile_backend()
-    monkeypatch.setattr(backend, "_cache", None, raising=False)
-    return backend
+    configured = backend.cache
+    backend.cache = None
+    try:
+        yield backend
+    finally:
+        backend.cache = configured
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from imagekit import unregister
 from imagekit.forms import ProcessedImageField
 from imagekit.processors import ResizeToFill
 from tests.reliability.helpers import files_under
@@ -19,7 +18,7 @@ _ids = itertools.count()
 
 
 @pytest.fixture
-def upload_form():
+def upload_form(registrations):
     """Return a model form for ``ProcessedPhoto`` using imagekit's form field."""
     spec_id = f"tests:reliability:upload{next(_ids)}"
 
@@ -32,8 +31,7 @@ def upload_form():
             model = ProcessedPhoto
             fields = ["processed"]
 
-    yield UploadForm
-    unregister.generator(spec_id)
+    return UploadForm  # its field registered spec_id; registrations unregisters it
 
 
 def bound(form_class, name: str, data: bytes, content_type: str = "image/jpeg"):
