@@ -415,6 +415,41 @@ def test_pages_served_during_cleanups_never_keep_a_missing_file(
     assert [name for name in names if not media_storage.exists(name)] == []
 
 
+def test_a_page_that_saw_the_file_just_before_a_cleanup_removed_it_does_not_record_it(
+    db, media_storage, image_file, monkeypatch
+):
+    # The race, made to happen every time: the page finds no state (the cache
+    # was cleared), asks the storage, and the storage says the file exists;
+    # before the page can record that, cleanupimages removes the file.
+    photo = Photo.objects.create(original_image=image_file("raced.jpg"))
+    name = tag_file_name(photo)
+    caches["default"].clear()
+    age_all(media_storage)
+    real_exists = media_storage.exists
+    raced = []
+
+    def exists_then_cleanup(asked):
+        answer = real_exists(asked)
+        if asked == name and not raced:
+            raced.append(asked)
+            assert "Removed 1 file(s)" in cleanup("--include-tag-files").lines[-2]
+        return answer
+
+    monkeypatch.setattr(media_storage, "exists", exists_then_cleanup)
+    # URLs only: reading the size would open the file, and a missing file is
+    # noticed then (see test_lifecycle); a page of links never opens it.
+    page = Template(
+        "{% load imagekit %}{% thumbnail '20x10' photo.original_image as t %}{{ t.url }}"
+    )
+
+    page.render(Context({"photo": photo}))  # the page that raced
+    after = page.render(Context({"photo": photo})).removeprefix("/media/")  # the next one
+
+    assert raced == [name]
+    assert after == name
+    assert media_storage.exists(name)
+
+
 def test_generateimages_running_alongside_loses_no_file(
     transactional_db, media_storage, image_file
 ):

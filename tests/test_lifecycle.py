@@ -226,8 +226,12 @@ def test_the_state_goes_with_the_deleted_file(
     with django_capture_on_commit_callbacks(execute=True):
         photo.delete()
 
-    # Nothing says it exists: asked again, the backend looks and finds no file.
-    assert thumbnail.cachefile_backend.get_state(thumbnail, check_if_unknown=False) is None
+    # Its state says it is gone (a short-lived "does not exist": see
+    # CachedFileBackend.forget), and its size and origin are gone with it.
+    backend = thumbnail.cachefile_backend
+    assert backend.get_state(thumbnail, check_if_unknown=False) == "does_not_exist"
+    assert backend.cache.get(backend.get_dimensions_key(thumbnail)) is None
+    assert backend.cache.get(backend.get_origin_key(thumbnail)) is None
     assert not media_storage.exists(name)
 
 

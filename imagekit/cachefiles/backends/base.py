@@ -145,13 +145,19 @@ class CachedFileBackend(AbstractCacheFileBackend):
         return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-origin")
 
     def forget(self, *names: str) -> None:
-        """Remove everything recorded about the cache files *names*: state, size, origin.
+        """Record that the cache files *names* are gone: size, origin and marks removed.
 
-        For files just deleted from their storage; one ``delete_many`` for
-        them all. Other processes' memories of them are not touched: see
-        :meth:`renew_epoch`.
+        For files just deleted from their storage. The state is not deleted
+        but set to "does not exist" for a while (a *tombstone*, kept
+        ``max(existence_check_timeout, IMAGEKIT_GENERATING_TIMEOUT)``
+        seconds): a page that found the file in the storage just before it
+        was deleted records what it saw only where no state is recorded (see
+        :meth:`get_state`), so it cannot bring back an "exists" for a file
+        that is gone. Two round trips for them all. Other processes' memories
+        of them are not touched: see :meth:`renew_epoch`.
         """
-        keys = []
+        states = {}
+        others = []
         local = get_active_state_cache()
         for name in names:
             prefix = f"{setting('IMAGEKIT_CACHE_PREFIX')}{name}"
@@ -160,9 +166,12 @@ class CachedFileBackend(AbstractCacheFileBackend):
             if local is not None:
                 for key in kept:
                     local.pop(key, None)
-            keys.extend(kept)
-        if keys:
-            self.cache_call("delete_many", keys)
+            states[kept[0]] = CacheFileState.DOES_NOT_EXIST
+            others.extend(kept[1:])
+        if states:
+            timeout = max(self.existence_check_timeout, setting("IMAGEKIT_GENERATING_TIMEOUT"))
+            self.cache_call("set_many", states, timeout)
+            self.cache_call("delete_many", others)
 
     forget.alters_data = True
 
@@ -198,9 +207,38 @@ class CachedFileBackend(AbstractCacheFileBackend):
         if state is None and check_if_unknown:
             exists = self._exists(file)
             state = CacheFileState.EXISTS if exists else CacheFileState.DOES_NOT_EXIST
-            self.set_state(file, state)
-            if exists and sized:  # its size was asked just now, with the state: none is known
+            state = self._record_observed(file, key, state, local)
+            if state == CacheFileState.EXISTS and sized:
+                # Its size was asked just now, with the state: none is known.
                 self.memory.remember(key, self.memory.epoch, ABSENT)
+        return state
+
+    def _record_observed(self, file: Any, key: str, state: str, local: Any) -> str:
+        """Record what the storage just said of *file*, unless a state was recorded meanwhile.
+
+        Written with ``add``: between the storage's answer and this write the
+        file may have been made (the generator recorded "exists") or deleted
+        (``cleanupimages`` recorded "does not exist", see :meth:`forget`);
+        their answer wins over this older one. Return the state in force.
+        """
+        if state == CacheFileState.DOES_NOT_EXIST:
+            timeout = self.existence_check_timeout
+        else:
+            timeout = self._timeout(state)
+        added = self.cache_call("add", key, state, timeout, default=None)
+        if added is False:
+            recorded = self.cache_call("get", key)
+            if recorded is not None:
+                state = recorded
+            if local is not None:
+                local[key] = recorded
+            return state
+        if local is not None:
+            local[key] = state
+        if state == CacheFileState.EXISTS:
+            self.memory.remember(key, self.memory.epoch)
+        else:
+            self.memory.forget(key)
         return state
 
     def _read_state(self, file: Any, key: str, local: Any) -> tuple[str | None, bool]:
