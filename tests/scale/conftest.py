@@ -22,6 +22,7 @@ from django.db import connection
 
 from tests.conftest import make_image_bytes
 
+from .helpers import WORKER_TIMEOUT, tasks_in_flight
 from .servers import (
     REPO_ROOT,
     Process,
@@ -29,6 +30,7 @@ from .servers import (
     start_moto,
     start_redis,
     start_runserver,
+    wait_for,
     worker_command,
 )
 
@@ -146,7 +148,15 @@ def project_env(backend: str, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def start_worker(django_db_setup, redis_server, run_dir: Path) -> Iterator[Callable[..., Process]]:
+def tasks_workers() -> list[tuple[Process, str]]:
+    """The Django-tasks workers started so far, each with the queue it serves."""
+    return []
+
+
+@pytest.fixture(scope="session")
+def start_worker(
+    django_db_setup, redis_server, run_dir: Path, tasks_workers: list[tuple[Process, str]]
+) -> Iterator[Callable[..., Process]]:
     """Return ``start_worker(kind, queue="imagekit", name=None, options=(), **env)``.
 
     *options* are added to the worker's command line (see
@@ -170,6 +180,8 @@ def start_worker(django_db_setup, redis_server, run_dir: Path) -> Iterator[Calla
             project_env(BACKENDS[kind], **env),
         )
         started.append(process)
+        if kind == "tasks":
+            tasks_workers.append((process, queue))
         return process
 
     yield start
@@ -207,10 +219,56 @@ def workers(start_worker) -> Callable[[str], Process]:
         if kind not in running:
             running[kind] = start_worker(kind)
         process = running[kind]
-        assert process.running(), f"the {kind} worker died" + process.log_tail()
+        assert process.running(), (
+            f"the {kind} worker died (exit status {process.popen.returncode})"
+            + process.log_tail(80)
+        )
         return process
 
     return get
+
+
+@pytest.fixture(autouse=True)
+def _tasks_finish_before_the_tables_are_emptied(
+    request, _django_db_marker, tasks_workers: list[tuple[Process, str]]
+) -> Iterator[None]:
+    """Wait, as a transactional test ends, until the Django-tasks workers are idle.
+
+    pytest-django empties every table after a transactional test, django-tasks-db's
+    table of task results too. ``db_worker`` records how a task ended by
+    updating its row; a row deleted while its task runs makes that update
+    raise, and the worker exits, failing every later test that shares it.
+    So the test's own queued tasks finish first (this fixture depends on
+    pytest-django's, so it is torn down before the tables are emptied). A
+    worker that died during the test fails the test, with its log.
+    """
+    # The workers this test may use: those alive now and those it starts.
+    dead_before = {worker for worker, _queue in tasks_workers if not worker.running()}
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames
+    )
+    running = [(worker, queue) for worker, queue in tasks_workers if worker not in dead_before]
+    if not transactional or not running:
+        return
+
+    def idle() -> bool:
+        for worker, _queue in running:
+            if not worker.running() and not worker.stopped:
+                pytest.fail(
+                    f"the tasks worker {worker.name} died during this test "
+                    f"(exit status {worker.popen.returncode})" + worker.log_tail(80)
+                )
+        serving = {queue for worker, queue in running if worker.running()}
+        return not serving or tasks_in_flight(serving) == 0
+
+    wait_for(
+        idle,
+        WORKER_TIMEOUT,
+        "the tasks workers to finish this test's tasks",
+        logs=[worker for worker, _queue in running],
+    )
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import redis
 from django.conf import settings
@@ -54,3 +54,12 @@ def wait_until_generated(file, workers: Sequence[Process] = ()) -> None:
         f"a worker to generate {file.name}",
         logs=workers,
     )
+
+
+def tasks_in_flight(queues: Iterable[str]) -> int:
+    """Return how many Django tasks on *queues* are waiting for a worker or running."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        status__in=["READY", "RUNNING"], queue_name__in=list(queues)
+    ).count()

@@ -52,6 +52,7 @@ class Process:
 
     def __init__(self, name: str, command: list[str], log_dir: Path, env: dict[str, str]):
         self.name = name
+        self.stopped = False  # by stop(), as opposed to dying
         self.log_path = log_dir / f"{name}.log"
         log_dir.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
@@ -78,6 +79,7 @@ class Process:
 
     def stop(self, timeout: float = 15) -> None:
         """Stop the process group: SIGTERM, then SIGKILL if it lingers."""
+        self.stopped = True
         if self.popen.poll() is None:
             try:
                 os.killpg(self.popen.pid, signal.SIGTERM)
