@@ -70,7 +70,7 @@ def _fit(width: int | None, height: int | None) -> Geometry | None:
         if width is not None and height is not None:
             ratio = min(float(width) / w, float(height) / h)
         elif width is None:
-            ratio = float(height) / h
+            ratio = float(height) / h  # type: ignore[arg-type]  # not both None
         else:
             ratio = float(width) / w
         return round(w * ratio), round(h * ratio)
@@ -102,7 +102,7 @@ def _geometry(processor: Any) -> Geometry | None:
     return None
 
 
-def _swaps(processor: Transpose, image: Any) -> bool:
+def _swaps(processor: Transpose, image: Image.Image) -> bool:
     """Return whether *processor* turns the image by a quarter."""
     if Transpose.AUTO in processor.methods:
         try:
@@ -113,7 +113,7 @@ def _swaps(processor: Transpose, image: Any) -> bool:
     return sum(method in _SWAPPING_METHODS for method in processor.methods) % 2 == 1
 
 
-def reduce_for(image: Any, processors: Iterable[Any]) -> bool:
+def reduce_for(image: Image.Image, processors: Iterable[Any]) -> bool:
     """Ask Pillow to decode *image* at a reduced scale if *processors* allow it.
 
     Return whether it did. Must be called before the image is loaded.

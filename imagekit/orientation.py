@@ -58,7 +58,7 @@ class ExifOrientation:
     """Turn an image as its EXIF orientation says; imagekit's default first step."""
 
     def process(self, img: Any) -> Any:
-        for method in _STEPS.get(orientation_of(img), ()):
+        for method in _STEPS.get(orientation_of(img), ()):  # type: ignore[arg-type]  # None: ()
             img = img.transpose(method)
         return img
 
