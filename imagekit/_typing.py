@@ -9,13 +9,36 @@ nothing checks them at run time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
+from collections.abc import Callable, Sequence
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar, Union
 
 if TYPE_CHECKING:
+    from django.core.files.storage import Storage
+    from PIL import Image
+
     from .cachefiles import ImageCacheFile
 
-__all__ = ["CacheFileBackend", "Generator", "GeneratorFactory", "Namer", "Spec", "alters_data"]
+__all__ = [
+    "CacheFileBackend",
+    "Generator",
+    "GeneratorFactory",
+    "Namer",
+    "Processor",
+    "Processors",
+    "Spec",
+    "StorageOrFactory",
+    "alters_data",
+]
+
+
+class Processor(Protocol):
+    """An image processor (pilkit's, or a project's): ``process(img)`` returns the new image."""
+
+    def process(self, img: Image.Image) -> Image.Image: ...
+
+
+#: What a spec's ``processors`` may be.
+Processors = Sequence[Processor]
 
 
 class Generator(Protocol):
@@ -61,6 +84,9 @@ class CacheFileBackend(Protocol):
 
     def exists(self, file: ImageCacheFile) -> bool: ...
 
+
+#: A storage, or a callable returning one (``cachefile_storage`` may be either).
+StorageOrFactory = Union["Storage", Callable[[], "Storage"]]
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 
