@@ -60,7 +60,8 @@ def process_frames(
     # A WebP says how many frames it has without decoding them (a GIF does not).
     count = image.n_frames if image.format == "WEBP" else None
     if count and max_frames is not None and count > max_frames:
-        return _first_only(describe, f"more than {max_frames} frames")
+        _first_only(describe, f"more than {max_frames} frames")
+        return None
     frames: list[Any] = []
     durations: list[int] = []
     total = 0
@@ -73,7 +74,8 @@ def process_frames(
                 except EOFError:
                     break
             if max_frames is not None and index >= max_frames:
-                return _first_only(describe, f"more than {max_frames} frames")
+                _first_only(describe, f"more than {max_frames} frames")
+                return None
             frame = image.copy()
             duration = image.info.get("duration") or _DEFAULT_DURATION
         frame = frame.convert("RGBA") if frame.mode != "RGBA" else frame
@@ -82,7 +84,8 @@ def process_frames(
         total += pixels
         # Frames all have the canvas's size: a WebP's total is known from the first.
         if pixel_budget and (pixels * count if count else total) > pixel_budget:
-            return _first_only(describe, f"more than {pixel_budget} pixels in all frames")
+            _first_only(describe, f"more than {pixel_budget} pixels in all frames")
+            return None
         frames.append(out)
         durations.append(int(duration))
         index += 1

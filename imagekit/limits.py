@@ -25,7 +25,7 @@ import contextlib
 import contextvars
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 from pilkit.processors import (
@@ -54,6 +54,9 @@ from .conf import setting
 from .exceptions import OutputTooLarge, SourceImageError
 from .jpeg_reduction import _swaps as quarter_turned
 from .orientation import ExifOrientation
+
+if TYPE_CHECKING:
+    from ._typing import Processor
 
 __all__ = [
     "check_declared",
@@ -320,8 +323,12 @@ def check_output(spec: Any, processors: Iterable[Any], image: Any, describe: str
 
 
 def run_processors(
-    spec: Any, processors: Iterable[Any], image: Any, describe: str, checked: bool
-) -> Any:
+    spec: object,
+    processors: Iterable[Processor],
+    image: Image.Image,
+    describe: str,
+    checked: bool,
+) -> Image.Image:
     """Run *processors* on *image*; unless *checked*, refuse each result over the cap."""
     cap, origin = output_cap(spec)
     source = image.size
@@ -331,5 +338,5 @@ def run_processors(
         if not checked and allowed is not None:
             size = image.size
             if size[0] * size[1] > allowed:
-                raise _refusal(describe, size, processor, source, cap, origin)
+                raise _refusal(describe, size, processor, source, cap, origin)  # type: ignore[arg-type]
     return image

@@ -25,6 +25,7 @@ from .utils import autodiscover, call_strategy_method
 if TYPE_CHECKING:
     from ._typing import Generator, GeneratorFactory
     from .cachefiles import ImageCacheFile
+    from .specs.sourcegroups import SourceGroup
 
     #: What may be registered: a generator class (or factory), or a generator.
     Registrable = GeneratorFactory | Generator
@@ -168,9 +169,9 @@ class SourceGroupRegistry:
 
     def __init__(self) -> None:
         # source group -> generator ids (a dict used as an ordered set)
-        self._source_groups: dict[Any, dict[str, None]] = {}
+        self._source_groups: dict[SourceGroup, dict[str, None]] = {}
 
-    def register(self, generator_id: str, source_group: Any) -> None:
+    def register(self, generator_id: str, source_group: SourceGroup) -> None:
         from .specs.sourcegroups import SourceGroupFilesGenerator
 
         self._source_groups.setdefault(source_group, {})[generator_id] = None
@@ -178,7 +179,7 @@ class SourceGroupRegistry:
             generator_id, SourceGroupFilesGenerator(source_group, generator_id)
         )
 
-    def unregister(self, generator_id: str, source_group: Any) -> None:
+    def unregister(self, generator_id: str, source_group: SourceGroup) -> None:
         from .specs.sourcegroups import SourceGroupFilesGenerator
 
         ids = self._source_groups.get(source_group)
@@ -248,7 +249,7 @@ class Register:
     def cachefiles(self, generator_id: str, cachefiles: CacheFiles) -> None:
         cachefile_registry.register(generator_id, cachefiles)
 
-    def source_group(self, generator_id: str, source_group: Any) -> None:
+    def source_group(self, generator_id: str, source_group: SourceGroup) -> None:
         source_group_registry.register(generator_id, source_group)
 
 
@@ -261,7 +262,7 @@ class Unregister:
     def cachefiles(self, generator_id: str, cachefiles: CacheFiles) -> None:
         cachefile_registry.unregister(generator_id, cachefiles)
 
-    def source_group(self, generator_id: str, source_group: Any) -> None:
+    def source_group(self, generator_id: str, source_group: SourceGroup) -> None:
         source_group_registry.unregister(generator_id, source_group)
 
 

@@ -40,7 +40,7 @@ URLs only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template as django_template
 
@@ -65,7 +65,15 @@ __all__ = ["CacheFileField"]
 logger = get_logger()
 
 
-class CacheFileField(serializers.Field):
+if TYPE_CHECKING:
+    # Generic in the DRF stubs only. The attribute a field reads is anything (a
+    # cache file, or the source of one); its representation a dict or None.
+    _Field = serializers.Field[Any, Any, dict[str, Any] | None, Any]
+else:
+    _Field = serializers.Field
+
+
+class CacheFileField(_Field):
     """Serialize a cache file as ``{"url", "width", "height"}``, or a picture; read-only.
 
     Without arguments the attribute must be a cache file (an
@@ -181,7 +189,8 @@ class CacheFileField(serializers.Field):
         if self.dimensions is not None:
             return thumbnail_file(self.generator, self.dimensions, value, self.generator_kwargs)
         return ImageCacheFile(
-            generator_registry.get(self.generator, source=value, **self.generator_kwargs)
+            # Not None: with neither a geometry nor a generator, value was returned above.
+            generator_registry.get(self.generator, source=value, **self.generator_kwargs)  # type: ignore[arg-type]
         )
 
     def get_picture(self, value: Any) -> Any:

@@ -71,7 +71,7 @@ class ImageCacheFile(BaseIKFile, ImageFile):
     cachefile_backend: CacheFileBackend
     #: The strategy object (see :mod:`imagekit.cachefiles.strategies`): its
     #: hooks are looked up by name, and may be missing.
-    cachefile_strategy: Any
+    cachefile_strategy: object
     _dimensions_cache: Dimensions | None
 
     def __init__(
