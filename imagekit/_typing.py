@@ -22,6 +22,7 @@ __all__ = [
     "CacheFileBackend",
     "Generator",
     "GeneratorFactory",
+    "Named",
     "Namer",
     "Processor",
     "Processors",
@@ -50,6 +51,13 @@ class Generator(Protocol):
     """
 
     def generate(self) -> IO[bytes]: ...
+
+
+class Named(Protocol):
+    """Anything with a cache file's name: what a backend's state keys and locks need."""
+
+    @property
+    def name(self) -> str: ...
 
 
 class Spec(Generator, Protocol):

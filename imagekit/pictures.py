@@ -28,7 +28,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape as html_escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django.utils.safestring import SafeString
@@ -46,6 +46,9 @@ from .processors import Thumbnail as ThumbnailProcessor
 from .registry import ORIGIN_ATTRIBUTE, generator_registry, register
 from .specs import ImageSpec, _binary_stream, _label, encode
 from .utils import get_storage, open_image, sanitize_cache_key
+
+if TYPE_CHECKING:
+    from django.core.files.storage import Storage
 
 __all__ = [
     "ENCODER_DEFAULTS",
@@ -193,7 +196,8 @@ def check_placeholder(value: Any, origin: str = "placeholder") -> str | None:
         raise ValueError(
             f"{origin}: {value!r} is not a placeholder; use 'blur', 'color' or 'none'."
         )
-    return value
+    kind: str = value  # one of PLACEHOLDER_KINDS
+    return kind
 
 
 def _parse_geometry(text: str) -> tuple[int | None, int | None] | None:
@@ -294,7 +298,8 @@ class PictureVariant(ImageSpec):
             args = _typed(self._args)
         except TypeError:
             return None
-        return (type(self), args, base_tail[0]), (options, base_tail[1])
+        # Not None: returned above.
+        return (type(self), args, base_tail[0]), (options, base_tail[1])  # type: ignore[index]
 
     def _name_tail_key(self) -> tuple[Any, tuple[Any, ...]] | None:
         return self._hash_tail_key(
@@ -343,7 +348,9 @@ class _Entry:
 
     __slots__ = ("_plan", "_url", "_width", "format", "name", "storage", "width")
 
-    def __init__(self, width: int, fmt: str, name: str, storage: Any, plan: Any, key_width: int):
+    def __init__(
+        self, width: int, fmt: str, name: str, storage: Storage, plan: _Plan, key_width: int
+    ):
         self.width = width
         self.format = fmt
         self.name = name
@@ -596,7 +603,7 @@ class _Declaration:
 
     def plan(self, slow: Any) -> _Plan:
         plan = _Plan(
-            None,
+            None,  # type: ignore[arg-type]  # built by _full() when needed
             self.names,
             None,
             {},
@@ -632,7 +639,7 @@ def _plan_uncached(  # noqa: PLR0912, PLR0915 - one check per argument
 ) -> _Plan:
     """Check a declaration and name its variants, without any I/O (see :func:`build_picture`)."""
     base_id, base_kwargs, base_file, geometry = _base_of(what, source, generator_kwargs)
-    source = base_file.generator.source
+    source = base_file.generator.source  # type: ignore[attr-defined]  # a spec's
     if not source:
         raise MissingSource(
             f"The picture of {_label(base_file.generator)} has no source file associated with it."
@@ -683,7 +690,7 @@ def _plan_uncached(  # noqa: PLR0912, PLR0915 - one check per argument
     def make(width: int, fmt: str) -> ImageCacheFile:
         kwargs: dict[str, Any] = {"width": width, "format": fmt}
         if base_id is None:
-            gw, gh = geometry
+            gw, gh = geometry  # type: ignore[misc]  # not None without a base id
             # 'xH' and 'Wx': the source's proportions; 'WxH': the box's.
             kwargs["height"] = max(1, round(width * gh / gw)) if gw and gh else None
             kwargs.update(anchor=anchor, crop=crop, upscale=upscale)
@@ -875,7 +882,7 @@ def _measured(file: ImageCacheFile) -> tuple[int, int] | None:
         size = file._dimensions()
     except (OSError, ValueError):
         return None
-    return size if None not in size else None
+    return size if None not in size else None  # type: ignore[return-value]  # no None
 
 
 def meta_key(base_file: Any) -> str:
@@ -1012,7 +1019,7 @@ class _Plan:
                 for file in files:
                     states[file.name] = CacheFileState.EXISTS
                     if getattr(file, "_dimensions_cache", None):
-                        dims[file.name] = file._dimensions_cache
+                        dims[file.name] = file._dimensions_cache  # type: ignore[assignment]
                 if meta is None or (self.placeholder and self.placeholder not in meta.placeholders):
                     # The files were there, what they tell was not (a cleared
                     # cache, a DummyCache): read it from the files, not the source.
@@ -1073,7 +1080,9 @@ def generate_variants(  # noqa: PLR0912 - each file locked, made or waited for
     with its size; what the picture learnt (its widest possible width, its
     placeholders) is recorded under *meta_key*. Return that.
     """
-    backend = files[0].cachefile_backend
+    # Pictures keep their state with a CachedFileBackend (the default Simple,
+    # or a task-queue backend); its callers only come here with one.
+    backend: CachedFileBackend = files[0].cachefile_backend  # type: ignore[assignment]
     held: list[tuple[ImageCacheFile, str]] = []
     others: list[ImageCacheFile] = []
     # The picture's own lock first: two processes taking the files' locks one
@@ -1191,12 +1200,19 @@ def _draft(image: Image.Image, variant: PictureVariant, largest: int) -> None:
         image.draft(image.mode, (need_w, need_h))
 
 
-def _make(base_file: Any, files: list[ImageCacheFile], probe: Any, backend: Any) -> _Meta:
+def _make(
+    base_file: ImageCacheFile,
+    files: list[ImageCacheFile],
+    probe: ImageCacheFile,
+    backend: CachedFileBackend,
+) -> _Meta:
     """Decode the source once and make *files* (maybe none: then only the _Meta)."""
+    # The generators of a picture's files are PictureVariants (_plan_uncached
+    # builds them); ImageCacheFile types its generator as any Generator.
     by_width: dict[int, list[ImageCacheFile]] = {}
     for file in files:
-        by_width.setdefault(file.generator._args[0], []).append(file)
-    variant = probe.generator
+        by_width.setdefault(file.generator._args[0], []).append(file)  # type: ignore[attr-defined]
+    variant: PictureVariant = probe.generator  # type: ignore[assignment]
     largest = max(by_width) if by_width else variant._args[0]
     image, icc_profile = _decode_source(variant, largest)
     source_size = image.size
@@ -1210,11 +1226,11 @@ def _make(base_file: Any, files: list[ImageCacheFile], probe: Any, backend: Any)
     smallest = None
     for width in sorted(by_width, reverse=True):
         group = by_width[width]
-        generator = group[0].generator
+        generator: PictureVariant = group[0].generator  # type: ignore[assignment]
         processors = generator.base_processors() if geometry else generator.final_processors()
         resized = ProcessorPipeline(processors).process(image)
         for file in group:
-            content = _encode_variant(resized, file.generator, icc_profile)
+            content = _encode_variant(resized, file.generator, icc_profile)  # type: ignore[arg-type]
             save_atomically(file.storage, file.name, content, replace=True)
             file._dimensions_cache = resized.size
             backend.set_state(file, CacheFileState.EXISTS, dimensions=resized.size)
@@ -1229,7 +1245,8 @@ def _make(base_file: Any, files: list[ImageCacheFile], probe: Any, backend: Any)
 def _preview(image: Image.Image, variant: PictureVariant, geometry: bool) -> Image.Image:
     """The image a placeholder is made from when no variant was made."""
     processors = variant.base_processors() if geometry else variant.final_processors()
-    return ProcessorPipeline(processors).process(image)
+    preview: Image.Image = ProcessorPipeline(processors).process(image)
+    return preview
 
 
 def _max_width(variant: PictureVariant, image: Image.Image, source_size: tuple[int, int]) -> int:
@@ -1252,7 +1269,8 @@ def _encode_variant(image: Image.Image, variant: PictureVariant, icc_profile: An
         image = image.convert("RGBA" if has_alpha else "RGB")
     if fmt in ENCODER_DEFAULTS:
         autoconvert = False  # AVIF and WebP keep alpha; pilkit would flatten AVIF
-    return encode(image, fmt, variant.options, autoconvert, icc_profile)
+    # A variant always has a format (a modern one, or the fallback).
+    return encode(image, fmt, variant.options, autoconvert, icc_profile)  # type: ignore[arg-type]
 
 
 # --- placeholders --------------------------------------------------------------------
@@ -1294,7 +1312,7 @@ def color_placeholder(image: Image.Image) -> str:
     counts = sorted(paletted.getcolors() or [], reverse=True)
     palette = paletted.getpalette() or [0, 0, 0]
     index = counts[0][1] if counts else 0
-    r, g, b = palette[index * 3 : index * 3 + 3]
+    r, g, b = palette[index * 3 : index * 3 + 3]  # type: ignore[operator]  # a palette index
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
@@ -1423,7 +1441,11 @@ def render_picture(picture: Picture, attrs: Mapping[str, Any] | None = None) -> 
     """
     parts = ["<picture>"]
     for source in picture.sources:
-        values = {"type": source.type, "srcset": source.srcset, "sizes": source.sizes}
+        values: dict[str, str | int] = {
+            "type": source.type,
+            "srcset": source.srcset,
+            "sizes": source.sizes,
+        }
         parts.append(f"<source {_attrs(values)}>")
     img = picture.img
     values = {"src": img.url, "srcset": img.srcset, "sizes": img.sizes}

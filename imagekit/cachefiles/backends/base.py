@@ -31,6 +31,7 @@ from . import lock
 from .guard import call_guarded
 
 if TYPE_CHECKING:
+    from ..._typing import Named
     from .. import ImageCacheFile
 
 __all__ = [
@@ -135,15 +136,15 @@ class CachedFileBackend(AbstractCacheFileBackend):
 
     # --- keys -------------------------------------------------------------------
 
-    def get_key(self, file: ImageCacheFile) -> str:
+    def get_key(self, file: Named) -> str:
         """Return the cache key for *file*'s state."""
         return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-state")
 
-    def get_dimensions_key(self, file: ImageCacheFile) -> str:
+    def get_dimensions_key(self, file: Named) -> str:
         """Return the cache key for *file*'s width and height."""
         return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-dimensions")
 
-    def get_lock_key(self, file: ImageCacheFile) -> str:
+    def get_lock_key(self, file: Named) -> str:
         """Return the cache key of the lock held while *file* is generated."""
         return lock.lock_key(file)
 
@@ -252,7 +253,7 @@ class CachedFileBackend(AbstractCacheFileBackend):
         return epoch
 
     def lookup_many(
-        self, files: list[ImageCacheFile], extra_keys: Sequence[str] = ()
+        self, files: Sequence[Named], extra_keys: Sequence[str] = ()
     ) -> tuple[dict[str, str | None], dict[str, Dimensions], dict[str, Any]]:
         """Return the states and sizes of *files*, and the values of *extra_keys*, at once.
 
@@ -288,18 +289,18 @@ class CachedFileBackend(AbstractCacheFileBackend):
 
     def _lookup_known(
         self,
-        files: list[ImageCacheFile],
+        files: Sequence[Named],
         extra_keys: Sequence[str],
         epoch: Any,
         states: dict[str, str | None],
         sizes: dict[str, Dimensions],
         values: dict[str, Any],
-    ) -> tuple[list[ImageCacheFile], list[str]]:
+    ) -> tuple[list[Named], list[str]]:
         """Fill in what the memory (or the request-local state cache) knows; return the rest."""
         local = get_active_state_cache()
         usable = epoch is not _OUTSIDE and epoch is not _UNCHECKED and epoch is not None
         memory = self.memory
-        pending_files: list[ImageCacheFile] = []
+        pending_files: list[Named] = []
         for file in files:
             key = self.get_key(file)
             if usable:
@@ -330,7 +331,7 @@ class CachedFileBackend(AbstractCacheFileBackend):
 
     def _record_found(
         self,
-        files: list[ImageCacheFile],
+        files: Sequence[Named],
         extra_keys: list[str],
         found: dict[str, Any],
         epoch: Any,
@@ -381,9 +382,7 @@ class CachedFileBackend(AbstractCacheFileBackend):
         self.memory.adopt(epoch)
 
     @alters_data
-    def set_state(
-        self, file: ImageCacheFile, state: str, dimensions: Dimensions | None = None
-    ) -> None:
+    def set_state(self, file: Named, state: str, dimensions: Dimensions | None = None) -> None:
         """Record *state* (and, for an existing file, its *dimensions*) for *file*.
 
         "Does not exist" is kept for ``existence_check_timeout`` seconds,
@@ -537,12 +536,12 @@ class CachedFileBackend(AbstractCacheFileBackend):
         """Wait while another process makes *file*; return whether it exists then."""
         return lock.wait_until_made(self, file, CacheFileState.EXISTS)
 
-    def _shared_state(self, file: ImageCacheFile) -> str | None:
+    def _shared_state(self, file: Named) -> str | None:
         """Return the state in the Django cache (not in any memory)."""
         state: str | None = self.cache_call("get", self.get_key(file))
         return state
 
-    def _forget_state(self, file: ImageCacheFile) -> None:
+    def _forget_state(self, file: Named) -> None:
         key = self.get_key(file)
         self.cache_call("delete", key)
         self.memory.forget(key)

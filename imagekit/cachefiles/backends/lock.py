@@ -17,7 +17,7 @@ from ...conf import setting
 from ...utils import sanitize_cache_key
 
 if TYPE_CHECKING:
-    from .. import ImageCacheFile
+    from ..._typing import Named
     from .base import CachedFileBackend
 
 __all__ = ["acquire", "lock_key", "release", "wait_until_made"]
@@ -26,12 +26,12 @@ __all__ = ["acquire", "lock_key", "release", "wait_until_made"]
 CACHE_DOWN = object()
 
 
-def lock_key(file: ImageCacheFile) -> str:
+def lock_key(file: Named) -> str:
     """Return the cache key of the lock held while *file* is generated."""
     return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-lock")
 
 
-def acquire(backend: CachedFileBackend, file: ImageCacheFile) -> str | None:
+def acquire(backend: CachedFileBackend, file: Named) -> str | None:
     """Take the lock on *file*; return its token, or None if another holds it.
 
     With the cache down there is no lock to take: the file is generated
@@ -50,7 +50,7 @@ def acquire(backend: CachedFileBackend, file: ImageCacheFile) -> str | None:
     return token if added else None
 
 
-def release(backend: CachedFileBackend, file: ImageCacheFile, token: str) -> None:
+def release(backend: CachedFileBackend, file: Named, token: str) -> None:
     """Release the lock on *file* if *token* still holds it.
 
     Two round trips (get, then delete) so that a lock that expired during a
@@ -62,7 +62,7 @@ def release(backend: CachedFileBackend, file: ImageCacheFile, token: str) -> Non
         backend.cache_call("delete", key)
 
 
-def wait_until_made(backend: CachedFileBackend, file: ImageCacheFile, made: str) -> bool:
+def wait_until_made(backend: CachedFileBackend, file: Named, made: str) -> bool:
     """Wait while another process generates *file*; return whether it is *made* now.
 
     *made* is the state that says the file exists. Return False at once when
