@@ -110,6 +110,11 @@ class ImageKitConf(AppConf):  # type: ignore[misc]  # django-appconf has no type
     PICTURE_PLACEHOLDER = None
     PICTURE_OPTIONS: dict[str, dict[str, Any]] = {}
 
+    # Delete the cache files made from a source file when its instance is
+    # deleted or the file is cleared or replaced (after the transaction
+    # commits). ImageSpecField(delete_with_source=...) overrides it per field.
+    DELETE_WITH_SOURCE = False
+
     class Meta:
         prefix = "imagekit"
 

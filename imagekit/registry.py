@@ -190,6 +190,10 @@ class SourceGroupRegistry:
             generator_id, SourceGroupFilesGenerator(source_group, generator_id)
         )
 
+    def ids_of(self, source_group: Any) -> list[str]:
+        """Return the generator ids *source_group* feeds."""
+        return list(self._source_groups.get(source_group, ()))
+
     def source_group_receiver(self, sender: Any, source: Any, signal: Any, **kwargs: Any) -> None:
         from .cachefiles import ImageCacheFile
 

@@ -146,3 +146,16 @@ class PictureSpecPhoto(models.Model):
         placeholder="blur",
         cachefile_strategy="imagekit.cachefiles.strategies.Optimistic",
     )
+
+
+class FollowingPhoto(models.Model):
+    """Spec fields that each say whether their files go with the source (issue 13)."""
+
+    image = models.ImageField(upload_to="following")
+    follows = ImageSpecField(
+        source="image", processors=[ResizeToFill(8, 8)], format="PNG", delete_with_source=True
+    )
+    refuses = ImageSpecField(
+        source="image", processors=[ResizeToFill(9, 9)], format="PNG", delete_with_source=False
+    )
+    stays = ImageSpecField(source="image", processors=[ResizeToFill(7, 7)], format="PNG")

@@ -240,6 +240,16 @@ def test_several_patterns_in_the_command_are_combined(pattern_ids):
     ]
 
 
+def test_a_pattern_that_matches_no_generator_is_an_error_naming_it(pattern_ids, db):
+    run = run_command("mgmt:b", "mgmt:typo")
+
+    assert run.error is not None
+    assert run.error.returncode == 1
+    assert "'mgmt:typo'" in str(run.error)
+    assert "'mgmt:b'" not in str(run.error)
+    assert run.headers == []  # nothing was done
+
+
 def test_without_patterns_every_registered_generator_is_validated(pattern_ids, db):
     run = run_command()
 
@@ -339,6 +349,30 @@ def test_a_dry_run_lists_the_cache_files(photos):
     ]
 
 
+def test_a_dry_run_lists_only_the_missing_files(photos, media_storage):
+    _ = thumbnail_file(photos[0]).url  # made: no longer missing
+
+    run = run_command("tests:photo:thumbnail", "--dry-run")
+
+    assert run.lines == [
+        "Validating generator: tests:photo:thumbnail",
+        f"  {thumbnail_file(photos[1]).name}",
+        "1 of 2 cache file(s) would be generated (missing) (dry run).",
+    ]
+
+
+def test_a_forced_dry_run_lists_every_file(photos, media_storage):
+    _ = thumbnail_file(photos[0]).url
+
+    run = run_command("tests:photo:thumbnail", "--dry-run", "--force")
+
+    assert run.lines[1:] == [
+        f"  {thumbnail_file(photos[0]).name}",
+        f"  {thumbnail_file(photos[1]).name}",
+        "2 of 2 cache file(s) would be regenerated (dry run).",
+    ]
+
+
 def test_a_dry_run_writes_nothing_to_the_storage(photos, media_storage):
     run_command("tests:photo:thumbnail", "--dry-run")
 
@@ -421,6 +455,45 @@ def test_a_failing_source_is_reported_on_stderr_with_file_source_and_reason(
     assert "cannot identify image file" in report
 
 
+def screen(text: str) -> list[str]:
+    """Return the lines a terminal shows for *text*: ``\\r`` goes back to the line's start."""
+    lines = []
+    for raw in text.split("\n"):
+        shown: list[str] = []
+        column = 0
+        for char in raw:
+            if char == "\r":
+                column = 0
+                continue
+            if column < len(shown):
+                shown[column] = char
+            else:
+                shown.append(char)
+            column += 1
+        lines.append("".join(shown).rstrip())
+    return lines
+
+
+def test_a_failure_line_never_breaks_the_progress_line(good_and_corrupt_photos):
+    terminal = io.StringIO()  # stdout and stderr on one terminal
+
+    with pytest.raises(CommandError):
+        call_command(
+            "generateimages",
+            "tests:photo:thumbnail",
+            "--progress",
+            "always",
+            stdout=terminal,
+            stderr=terminal,
+        )
+
+    lines = screen(terminal.getvalue())
+    (failure,) = [line for line in lines if "Failed" in line]
+    assert failure.startswith("\tFailed ")
+    assert "[" not in failure.split("Failed")[0]
+    assert any(re.match(r"\[#+\] 3/3", line) for line in lines)
+
+
 def test_a_failing_source_does_not_stop_the_other_files(good_and_corrupt_photos, media_storage):
     good, _corrupt = good_and_corrupt_photos
 
@@ -455,11 +528,19 @@ def photo_without_its_file(db, media_storage, image_file):
 def test_a_missing_source_file_is_reported_as_no_source(photo_without_its_file):
     run = run_command("tests:photo:thumbnail")
 
-    assert run.lines[:3] == [
+    assert run.lines[:2] == [
         "Validating generator: tests:photo:thumbnail",
         f"  {thumbnail_file(photo_without_its_file).name}",
-        "\t No source associated with",
     ]
+    assert run.lines[2].startswith("\t No source associated with")
+
+
+def test_the_no_source_message_names_the_spec_and_the_source(photo_without_its_file):
+    run = run_command("tests:photo:thumbnail")
+
+    message = run.lines[2]
+    assert "tests:photo:thumbnail" in message
+    assert photo_without_its_file.original_image.name in message
 
 
 def test_a_missing_source_file_is_not_a_failure(photo_without_its_file):

@@ -12,11 +12,12 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.core.files import File
 from django.core.files.images import ImageFile
-from django.core.files.storage import Storage
+from django.core.files.storage import InMemoryStorage, Storage
 from django.utils.functional import SimpleLazyObject
 
 from .._typing import alters_data
 from ..conf import setting
+from ..exceptions import MissingSourceFile
 from ..files import BaseIKFile
 from ..registry import generator_registry
 from ..signals import content_required, existence_required
@@ -28,7 +29,7 @@ from ..utils import (
     get_singleton,
     get_storage,
 )
-from .backends.base import AbstractCacheFileBackend
+from .backends.base import AbstractCacheFileBackend, CachedFileBackend
 from .strategies import load_strategy
 from .urls import storage_url
 
@@ -57,7 +58,9 @@ class ImageCacheFile(BaseIKFile, ImageFile):
       ``existence_required`` and, for asynchronous backends (or strategies
       whose ``should_verify_existence`` says so), asks the backend whether the
       file exists. Compatibility: as in ImageKit, a truth test may generate
-      the file.
+      the file. When that fails because the source file is gone from its
+      storage, the answer is whether the cache file exists (made earlier):
+      ImageKit raised ``FileNotFoundError`` instead.
     * ``read()``, ``size``, ``width``, ``height``, ``open()``: sends
       ``content_required`` then opens the file from the storage.
     """
@@ -126,7 +129,31 @@ class ImageCacheFile(BaseIKFile, ImageFile):
             content_required.send(sender=self, file=self)
             file = getattr(self, "_file", None)
             if file is None or file.closed:
-                self._file = self.storage.open(self.name, "rb")
+                try:
+                    self._file = self.storage.open(self.name, "rb")
+                except FileNotFoundError:
+                    if not self._ask_again():
+                        raise
+                    file = getattr(self, "_file", None)
+                    if file is None or file.closed:
+                        self._file = self.storage.open(self.name, "rb")
+
+    def _ask_again(self) -> bool:
+        """The file was recorded as existing but is gone: forget that, ask the strategy again.
+
+        It was removed (by ``cleanupimages``, say) after this request found it
+        recorded: its state is dropped, and the strategy is asked for the
+        content once more (``JustInTime`` makes the file again). Return
+        whether there is something to open now.
+        """
+        backend = self.cachefile_backend
+        if not isinstance(backend, CachedFileBackend) or self.__dict__.get("_asked_again"):
+            return False
+        self._asked_again = True
+        backend._forget_state(self)
+        content_required.send(sender=self, file=self)
+        file = getattr(self, "_file", None)
+        return (file is not None and not file.closed) or backend.exists(self)
 
     def _require_existence(self) -> None:
         # Ask the strategy once per cache file object: after the first
@@ -236,13 +263,25 @@ class ImageCacheFile(BaseIKFile, ImageFile):
         if not self.name:
             return False
         # Give the strategy a chance to create the file before it is checked.
-        existence_required.send(sender=self, file=self)
+        try:
+            existence_required.send(sender=self, file=self)
+        except MissingSourceFile:
+            # The source is gone from its storage: true only if the cache
+            # file was made before, so that no page shows an <img> to a file
+            # that cannot exist, and an existing one goes on being served.
+            return self._made_without_source()
         verify = getattr(self.cachefile_strategy, "should_verify_existence", None)
         if verify is not None:
             check = verify(self)
         else:
             check = getattr(self.cachefile_backend, "is_async", False)
         return self.cachefile_backend.exists(self) if check else True
+
+    def _made_without_source(self) -> bool:
+        backend = self.cachefile_backend
+        if isinstance(backend, CachedFileBackend):
+            return backend.exists(self)
+        return self.storage.exists(self.name)
 
     def __repr__(self) -> str:
         # Never send signals (Django's File.__repr__ calls bool(self)).
@@ -252,6 +291,7 @@ class ImageCacheFile(BaseIKFile, ImageFile):
         state = copy(self.__dict__)
         state.pop("_file", None)  # an open file does not survive pickling
         state.pop("_existence_required", None)  # ask again wherever it lands
+        state.pop("_asked_again", None)
         # Many storages cannot be pickled; the default one is restored on load.
         if state.get("storage") is get_storage():
             state.pop("storage")
@@ -278,8 +318,9 @@ def save_atomically(storage: Storage, name: str, content: IO[Any], replace: bool
         final_path = storage.path(name)
     except NotImplementedError:
         return storage.save(name, content)
-    directory, filename = posixpath.split(name)
-    temporary = posixpath.join(directory, f".{filename}.{uuid.uuid4().hex}.tmp")
+    if isinstance(storage, InMemoryStorage):  # its paths name nothing on disk
+        return storage.save(name, content)
+    temporary = temporary_name(name)
     try:
         saved = storage.save(temporary, content)
         if replace:
@@ -294,6 +335,43 @@ def save_atomically(storage: Storage, name: str, content: IO[Any], replace: bool
         with contextlib.suppress(OSError):
             storage.delete(saved)
     return name
+
+
+#: How temporary files begin and end (see :func:`temporary_name`).
+TEMPORARY_PREFIX = ".ik-"
+TEMPORARY_SUFFIX = ".tmp"
+_OLD_TOKEN_LENGTH = 32  # the uuid4 hex of the longer names of earlier versions
+
+
+def temporary_name(name: str) -> str:
+    """Return a fresh temporary name beside the cache file *name*.
+
+    It is short (``.ik-<16 hex digits>.tmp``, 24 characters) whatever the
+    length of *name*, so every name a namer can produce (up to 255 bytes a
+    component) can be written through it, and hidden. It never is the name
+    of a cache file: namers produce no name that starts with a dot, so no
+    page is ever sent to one. ``cleanupimages`` removes those a killed
+    process left behind, once older than ``IMAGEKIT_GENERATING_TIMEOUT``.
+    """
+    directory = posixpath.dirname(name.replace(os.sep, "/"))
+    return posixpath.join(directory, f"{TEMPORARY_PREFIX}{uuid.uuid4().hex[:16]}{TEMPORARY_SUFFIX}")
+
+
+def is_temporary_name(name: str) -> bool:
+    """Return whether *name* (a path or a file name) is one :func:`temporary_name` makes.
+
+    The longer names earlier versions of imagekit used (``.<cache file
+    name>.<32 hex digits>.tmp``) count too, so that what they left behind is
+    swept as well.
+    """
+    base = posixpath.basename(name.replace(os.sep, "/"))
+    if not (base.startswith(".") and base.endswith(TEMPORARY_SUFFIX)):
+        return False
+    if base.startswith(TEMPORARY_PREFIX):
+        return True
+    stem = base[: -len(TEMPORARY_SUFFIX)]
+    token = stem.rpartition(".")[2]
+    return len(token) == _OLD_TOKEN_LENGTH and all(c in "0123456789abcdef" for c in token)
 
 
 def _link_to_free_name(storage: Storage, source_path: str, name: str) -> str:

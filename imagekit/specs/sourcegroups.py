@@ -152,11 +152,14 @@ class ModelSignalRouter:
                     self.dispatch_signal(source_created, file, sender, instance, attname)
             elif file and name != old_name:
                 self.dispatch_signal(source_changed, file, sender, instance, attname)
+                if old_name not in (None, _UNKNOWN):
+                    self.follow_deletion(self._old_file(instance, attname, old_name), sender)
             elif not file and old_name not in (None, _UNKNOWN):
-                gone = instance._meta.get_field(attname).attr_class(
-                    instance, instance._meta.get_field(attname), old_name
-                )
+                gone = self._old_file(instance, attname, old_name)
                 self.dispatch_signal(source_deleted, gone, sender, instance, attname)
+                self.follow_deletion(gone, sender)
+            elif file and name == old_name:
+                self.follow_replacement(file, sender, attname)
             if file and old_hashes.get(attname) != new_hashes[attname]:
                 self.dispatch_signal(source_saved, file, sender, instance, attname)
         state["source_hashes"] = new_hashes
@@ -170,6 +173,46 @@ class ModelSignalRouter:
             file = getattr(instance, attname)
             if file:
                 self.dispatch_signal(source_deleted, file, sender, instance, attname)
+                self.follow_deletion(file, sender, using=kwargs.get("using"))
+
+    @staticmethod
+    def _old_file(instance: Any, attname: str, old_name: str) -> Any:
+        field = instance._meta.get_field(attname)
+        return field.attr_class(instance, field, old_name)
+
+    def _groups_of(self, model_class: type, attname: str) -> list[ImageFieldSourceGroup]:
+        return [
+            group
+            for group in self._source_groups
+            if issubclass(model_class, group.model_class) and group.image_field == attname
+        ]
+
+    def follow_deletion(self, old_file: Any, model_class: type, using: str | None = None) -> None:
+        """Delete, after the commit, the cache files made from *old_file* (fields that ask)."""
+        from ..cachefiles.lifecycle import delete_with_source, deletes_with_source
+        from ..registry import source_group_registry
+
+        ids = [
+            gid
+            for group in self._groups_of(model_class, old_file.field.name)
+            if deletes_with_source(group.delete_with_source)
+            for gid in source_group_registry.ids_of(group)
+        ]
+        if ids:
+            delete_with_source(ids, old_file, using=using)
+
+    def follow_replacement(self, file: Any, model_class: type, attname: str) -> None:
+        """Regenerate the cache files of *file* if it was overwritten under its name."""
+        from ..cachefiles.lifecycle import refresh_if_replaced
+        from ..registry import source_group_registry
+
+        ids = [
+            gid
+            for group in self._groups_of(model_class, attname)
+            for gid in source_group_registry.ids_of(group)
+        ]
+        if ids:
+            refresh_if_replaced(ids, file)
 
     def dispatch_signal(
         self,
@@ -196,6 +239,11 @@ class ImageFieldSourceGroup:
     the avatar of every profile. Abstract models work too: signals come from
     their concrete subclasses.
     """
+
+    #: Whether the cache files made from a deleted, cleared or replaced file
+    #: are deleted (None: ``IMAGEKIT_DELETE_WITH_SOURCE``). ``ImageSpecField``
+    #: sets it from its ``delete_with_source`` option.
+    delete_with_source: bool | None = None
 
     def __init__(self, model_class: type[Model], image_field: str):
         self.model_class = model_class

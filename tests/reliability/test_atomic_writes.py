@@ -99,3 +99,69 @@ def test_a_reader_sees_the_old_file_or_the_new_one_while_it_is_regenerated(slow_
     assert new != old
     assert watcher.absent == 0
     assert set(watcher.seen) <= {old, new}
+
+
+# --- temporary files ------------------------------------------------------------
+
+
+class LongNamedThumbnail(ImageSpec):
+    processors = [ResizeToFill(20, 10)]
+    format = "JPEG"
+
+
+def test_a_cache_name_of_240_bytes_can_be_written(settings, stored_source, cache_root):
+    settings.IMAGEKIT_SPEC_CACHEFILE_NAMER = "imagekit.cachefiles.namers.source_name_dot_hash"
+    stem = "a" * 220
+    file = ImageCacheFile(LongNamedThumbnail(source=stored_source(f"{stem}.jpg", noisy("JPEG"))))
+    assert len(os.path.basename(file.name).encode()) >= 235
+
+    file.generate()
+
+    assert Image.open(file.storage.path(file.name)).size == (20, 10)
+    assert [p.name for p in cache_root.iterdir()] == [os.path.basename(file.name)]
+
+
+def test_a_process_killed_while_writing_leaves_a_short_hidden_temporary_file(
+    stored_source, cache_root, tmp_path
+):
+    # A real process, killed by SIGKILL in the middle of its write.
+    import signal
+    import subprocess
+    import sys
+
+    source = stored_source("photos/noise.png", noisy("PNG", (300, 200)))
+    script = tmp_path / "killed.py"
+    script.write_text(
+        "import os, signal, sys\n"
+        "import django\n"
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'tests.settings'\n"
+        "django.setup()\n"
+        "from django.conf import settings\n"
+        "from django.core.files.storage import FileSystemStorage\n"
+        "from imagekit.cachefiles import ImageCacheFile\n"
+        "from tests.reliability.helpers import source_file\n"
+        "from tests.reliability.test_atomic_writes import NoisyPoster\n"
+        "class DiesWriting(FileSystemStorage):\n"
+        "    def _save(self, name, content):\n"
+        "        os.makedirs(os.path.dirname(self.path(name)), exist_ok=True)\n"
+        "        with open(self.path(name), 'wb') as f:\n"
+        "            f.write(content.read(100)); f.flush()\n"
+        "            os.kill(os.getpid(), signal.SIGKILL)\n"
+        "storage = DiesWriting(location=sys.argv[1])\n"
+        "spec = NoisyPoster(source=source_file(storage, sys.argv[2]))\n"
+        "ImageCacheFile(spec, storage=storage).generate()\n"
+    )
+    media = cache_root.parent.parent
+    repo = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, str(script), str(media), source.name],
+        cwd=repo,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == -signal.SIGKILL, result.stderr
+
+    (left,) = (path for path in cache_root.rglob("*") if path.is_file())
+    assert left.name.startswith(".ik-") and left.name.endswith(".tmp")
+    assert len(left.name) == 24

@@ -144,6 +144,31 @@ class CachedFileBackend(AbstractCacheFileBackend):
         """Return the cache key for *file*'s width and height."""
         return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-dimensions")
 
+    def get_origin_key(self, file: Named) -> str:
+        """Return the cache key of the record of what made *file* (:mod:`..origins`)."""
+        return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-origin")
+
+    @alters_data
+    def forget(self, *names: str) -> None:
+        """Remove everything recorded about the cache files *names*: state, size, origin.
+
+        For files just deleted from their storage; one ``delete_many`` for
+        them all. Other processes' memories of them are not touched: see
+        :meth:`renew_epoch`.
+        """
+        keys: list[str] = []
+        local = get_active_state_cache()
+        for name in names:
+            prefix = f"{setting('IMAGEKIT_CACHE_PREFIX')}{name}"
+            kept = [sanitize_cache_key(f"{prefix}-{kind}") for kind in _RECORDED]
+            self.memory.forget(kept[0])
+            if local is not None:
+                for key in kept:
+                    local.pop(key, None)
+            keys.extend(kept)
+        if keys:
+            self.cache_call("delete_many", keys)
+
     def get_lock_key(self, file: Named) -> str:
         """Return the cache key of the lock held while *file* is generated."""
         return lock.lock_key(file)
@@ -382,24 +407,36 @@ class CachedFileBackend(AbstractCacheFileBackend):
         self.memory.adopt(epoch)
 
     @alters_data
-    def set_state(self, file: Named, state: str, dimensions: Dimensions | None = None) -> None:
+    def set_state(
+        self,
+        file: Named,
+        state: str,
+        dimensions: Dimensions | None = None,
+        origin: str | None = None,
+    ) -> None:
         """Record *state* (and, for an existing file, its *dimensions*) for *file*.
 
         "Does not exist" is kept for ``existence_check_timeout`` seconds,
         "generating" for ``IMAGEKIT_GENERATING_TIMEOUT`` (so a generator that
         died blocks nothing for long), "exists" for ``IMAGEKIT_CACHE_TIMEOUT``
         (``None``: forever). Writes through to the request-local state cache.
+        *origin*, for a file just generated, is its origin record
+        (:mod:`imagekit.cachefiles.origins`), written in the same round trip.
         """
         key = self.get_key(file)
         local = get_active_state_cache()
         if state == CacheFileState.DOES_NOT_EXIST:
             self.cache_call("set", key, state, self.existence_check_timeout)
-        elif dimensions is not None:
-            dims_key = self.get_dimensions_key(file)
-            value = f"{dimensions[0]}x{dimensions[1]}"
-            self.cache_call("set_many", {key: state, dims_key: value}, self._timeout(state))
-            if local is not None:
-                local[dims_key] = value
+        elif dimensions is not None or origin is not None:
+            values = {key: state}
+            if dimensions is not None:
+                dims_key = self.get_dimensions_key(file)
+                values[dims_key] = f"{dimensions[0]}x{dimensions[1]}"
+                if local is not None:
+                    local[dims_key] = values[dims_key]
+            if origin is not None:
+                values[self.get_origin_key(file)] = origin
+            self.cache_call("set_many", values, self._timeout(state))
         else:
             self.cache_call("set", key, state, self._timeout(state))
         if local is not None:
@@ -527,7 +564,11 @@ class CachedFileBackend(AbstractCacheFileBackend):
             except BaseException:
                 self._forget_state(file)
                 raise
-            self.set_state(file, CacheFileState.EXISTS, dimensions=dimensions)
+            from ..origins import describe
+
+            self.set_state(
+                file, CacheFileState.EXISTS, dimensions=dimensions, origin=describe(file)
+            )
             file.close()
         finally:
             lock.release(self, file, token)
@@ -558,6 +599,9 @@ class CachedFileBackend(AbstractCacheFileBackend):
 
 _OUTSIDE = object()
 _UNCHECKED = object()
+
+# The keys kept about each cache file, by suffix (the state's first).
+_RECORDED = ("state", "dimensions", "origin", "queued")
 
 
 class Simple(CachedFileBackend):

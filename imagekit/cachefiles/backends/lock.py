@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..._typing import Named
     from .base import CachedFileBackend
 
-__all__ = ["acquire", "lock_key", "release", "wait_until_made"]
+__all__ = ["acquire", "lock_key", "release", "release_many", "wait_until_made"]
 
 #: Returned by a guarded cache call when the cache failed.
 CACHE_DOWN = object()
@@ -60,6 +60,21 @@ def release(backend: CachedFileBackend, file: Named, token: str) -> None:
     key = backend.get_lock_key(file)
     if backend.cache_call("get", key) == token:
         backend.cache_call("delete", key)
+
+
+def release_many(backend: CachedFileBackend, held: list[tuple[Named, str]]) -> None:
+    """Release the locks of many files at once: *held* lists ``(file, token)``.
+
+    As :func:`release`, only the locks still holding their token are
+    removed, in two round trips for the lot (``get_many``, ``delete_many``).
+    """
+    if not held:
+        return
+    tokens = {backend.get_lock_key(file): token for file, token in held}
+    found = backend.cache_call("get_many", list(tokens), default={})
+    mine = [key for key, token in tokens.items() if found.get(key) == token]
+    if mine:
+        backend.cache_call("delete_many", mine)
 
 
 def wait_until_made(backend: CachedFileBackend, file: Named, made: str) -> bool:

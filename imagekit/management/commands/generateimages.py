@@ -1,29 +1,29 @@
 """``manage.py generateimages [ID-PATTERNS]``: pre-generate cache files.
 
-Patterns match generator ids: ``*`` within one colon-separated segment, ``**``
-across segments, and a pattern also matches ids with more segments after it
-(``myapp`` matches ``myapp:photo:thumbnail``). Without patterns every
-registered generator is processed.
+Patterns match generator ids as described in :mod:`imagekit.management.common`;
+a pattern that matches no id is an error. Without patterns every registered
+generator is processed.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import pickle
-import re
 import sys
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from ...cachefiles.backends import CachedFileBackend
 from ...exceptions import MissingSource
 from ...registry import cachefile_registry, generator_registry
+from ..common import Progress, compile_pattern, select_ids, shows_progress
+
+__all__ = ["Command", "Progress", "compile_pattern", "enqueue_file", "process_file"]
 
 if TYPE_CHECKING:
     from ...cachefiles import ImageCacheFile
@@ -35,18 +35,17 @@ FAILED = "failed"
 NO_SOURCE = "no source"
 
 
-def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """Turn an id pattern into a regular expression matching whole ids."""
-    parts = re.split(r"(\*\*|\*)", pattern)
-    regex = "".join(
-        ".*" if part == "**" else "[^:]*" if part == "*" else re.escape(part) for part in parts
-    )
-    return re.compile(rf"^{regex}(?::.*)?$")
-
-
 def _source_label(file: ImageCacheFile) -> str:
     source = getattr(getattr(file, "generator", None), "source", None)
     return str(getattr(source, "name", None) or source or "?")
+
+
+def _exists(file: ImageCacheFile) -> bool:
+    """Return whether *file* exists, asking its backend (its state) or else the storage."""
+    backend = file.cachefile_backend
+    if isinstance(backend, CachedFileBackend):
+        return backend.exists(file)
+    return file.storage.exists(file.name)
 
 
 def _close_source(file: ImageCacheFile) -> None:
@@ -113,29 +112,6 @@ def _process_pickled(payload: bytes, force: bool) -> tuple[str, str]:
     return process_file(pickle.loads(payload), force=force)
 
 
-class Progress:
-    """A one-line progress bar with counts and ETA, for terminals."""
-
-    def __init__(self, stream: OutputWrapper, total: int):
-        self.stream = stream
-        self.total = total
-        self.start = time.monotonic()
-
-    def update(self, done: int) -> None:
-        elapsed = time.monotonic() - self.start
-        eta = (elapsed / done) * (self.total - done) if done else 0.0
-        width = 30
-        filled = int(width * done / self.total) if self.total else width
-        self.stream.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} ETA {eta:0.0f}s ",
-            ending="",
-        )
-        self.stream.flush()
-
-    def finish(self) -> None:
-        self.stream.write("")
-
-
 class Command(BaseCommand):
     help = "Generate the cache files of the given generators (all when none given)."
 
@@ -174,23 +150,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        patterns = [compile_pattern(p) for p in options["generator_ids"]]
-        ids = [
-            gid
-            for gid in generator_registry.get_ids()
-            if not patterns or any(p.match(gid) for p in patterns)
-        ]
+        ids = select_ids(options["generator_ids"], generator_registry.get_ids())
         if options["jobs"] < 1:
             raise CommandError("--jobs must be 1 or more.")
         if options["enqueue"] and options["jobs"] != 1:
             raise CommandError("--enqueue and --jobs cannot be combined: workers do the work.")
         self.verbosity = options["verbosity"]
-        self.interactive = options["progress"] == "always" or (
-            options["progress"] == "auto" and self.stdout.isatty()
-        )
+        self.interactive = shows_progress(options["progress"], self.stdout)
         self.counts = {QUEUED: 0, GENERATED: 0, EXISTED: 0, FAILED: 0, NO_SOURCE: 0}
         if options["dry_run"]:
-            self._list(ids)
+            self._list(ids, options["force"])
             return
         self._generate(ids, options["jobs"], options["force"], options["enqueue"])
         counts = self.counts
@@ -222,16 +191,29 @@ class Command(BaseCommand):
             else:
                 _close_source(file)
 
-    def _list(self, ids: list[str]) -> None:
-        total = 0
+    def _list(self, ids: list[str], force: bool) -> None:
+        """List the cache files that are missing (all of them with --force)."""
+        total = missing = 0
         for gid in ids:
             self._header(gid, interactive=False)
             for file in self._files(gid):
                 total += 1
-                if self.verbosity >= 1:
-                    self.stdout.write(f"  {file.name}")
-                _close_source(file)
-        self.stdout.write(f"{total} cache file(s) would be checked (dry run).")
+                try:
+                    if force or not _exists(file):
+                        missing += 1
+                        if self.verbosity >= 1:
+                            self.stdout.write(f"  {file.name}")
+                except Exception as exc:  # noqa: BLE001 - reported; the listing goes on
+                    self.counts[FAILED] += 1
+                    self.stderr.write(f"\tFailed {file.name}: {type(exc).__name__}: {exc}")
+                finally:
+                    _close_source(file)
+        verb = "regenerated" if force else "generated"
+        self.stdout.write(
+            f"{missing} of {total} cache file(s) would be {verb}"
+            + ("" if force else " (missing)")
+            + " (dry run)."
+        )
 
     def _count(self, ids: list[str]) -> int:
         # Only for the progress bar: a first pass over the sources.
@@ -255,14 +237,24 @@ class Command(BaseCommand):
                         progress.update(done)
                     elif self.verbosity >= 1:
                         self.stdout.write(f"  {file.name}")
-                        if outcome == NO_SOURCE:
-                            self.stdout.write("\t No source associated with")
+                    if outcome == NO_SOURCE and (progress or self.verbosity >= 1):
+                        # ImageKit's words, then which spec and which source.
+                        self._note(progress, self.stdout, f"\t No source associated with: {error}")
                     if outcome == FAILED:
-                        self.stderr.write(
-                            f"\tFailed {file.name} (source {_source_label(file)}): {error}"
+                        self._note(
+                            progress,
+                            self.stderr,
+                            f"\tFailed {file.name} (source {_source_label(file)}): {error}",
                         )
         if progress:
             progress.finish()
+
+    @staticmethod
+    def _note(progress: Progress | None, stream: Any, line: str) -> None:
+        if progress:
+            progress.note(stream, line)
+        else:
+            stream.write(line)
 
     def _header(self, gid: str, interactive: bool | None = None) -> None:
         if interactive is None:

@@ -43,7 +43,10 @@ class ImageSpecField(SpecHostField):
     Not a database field: it adds no column and no migration. Give either spec
     attributes (``processors``, ``format``, ``options``...) or the id of a
     registered spec (``id=`` or its synonym ``spec_id=``). Without ``source``, the
-    model's only ``ImageField`` is used.
+    model's only ``ImageField`` is used. ``delete_with_source=True`` deletes the
+    cache files made from a file once its instance is deleted or the file is
+    cleared or replaced (after the transaction commits); ``False`` never does;
+    None (the default) follows ``IMAGEKIT_DELETE_WITH_SOURCE``.
     """
 
     def __init__(
@@ -62,6 +65,7 @@ class ImageSpecField(SpecHostField):
         widths: str | int | Iterable[int] | None = None,
         formats: str | Iterable[str] | None = None,
         placeholder: str | None = None,
+        delete_with_source: bool | None = None,
     ):
         if id and spec_id and id != spec_id:
             raise TypeError(
@@ -81,6 +85,7 @@ class ImageSpecField(SpecHostField):
             **_picture_attrs(widths, formats, placeholder, spec or id or spec_id),
         )
         self.source_field_name = source
+        self.delete_with_source = delete_with_source
 
     if TYPE_CHECKING:
         # For type checkers only: on a model, contribute_to_class() replaces the
@@ -102,7 +107,9 @@ class ImageSpecField(SpecHostField):
         def connect_source(source_field_name: str) -> None:
             setattr(cls, name, ImageSpecFileDescriptor(self, name, source_field_name))
             self._set_spec_id(cls, name)
-            register.source_group(self.spec_id, ImageFieldSourceGroup(cls, source_field_name))
+            group = ImageFieldSourceGroup(cls, source_field_name)
+            group.delete_with_source = self.delete_with_source
+            register.source_group(self.spec_id, group)
 
         if self.source_field_name:
             connect_source(self.source_field_name)
