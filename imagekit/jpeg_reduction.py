@@ -25,7 +25,7 @@ Anything else is decoded at full size, as before.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 from pilkit.processors import (
@@ -41,6 +41,9 @@ from pilkit.processors import (
 )
 
 from .orientation import ExifOrientation
+
+if TYPE_CHECKING:
+    from ._typing import Processor
 
 __all__ = ["reduce_for"]
 
@@ -113,7 +116,7 @@ def _swaps(processor: Transpose, image: Image.Image) -> bool:
     return sum(method in _SWAPPING_METHODS for method in processor.methods) % 2 == 1
 
 
-def reduce_for(image: Image.Image, processors: Iterable[Any]) -> bool:
+def reduce_for(image: Image.Image, processors: Iterable[Processor]) -> bool:
     """Ask Pillow to decode *image* at a reduced scale if *processors* allow it.
 
     Return whether it did. Must be called before the image is loaded.
@@ -128,7 +131,7 @@ def reduce_for(image: Image.Image, processors: Iterable[Any]) -> bool:
         if kind is Transpose:
             swapped ^= _swaps(processor, image)
         elif kind is ExifOrientation:  # imagekit's default first step
-            swaps = processor.swaps(image)
+            swaps = processor.swaps(image)  # type: ignore[attr-defined]  # an ExifOrientation
             if swaps is None:
                 return False
             swapped ^= swaps

@@ -48,7 +48,11 @@ from .specs import ImageSpec, _binary_stream, _label, encode
 from .utils import get_storage, open_image, sanitize_cache_key
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.core.files.storage import Storage
+
+    from ._typing import Named, Processor
 
 __all__ = [
     "ENCODER_DEFAULTS",
@@ -253,14 +257,14 @@ class PictureVariant(ImageSpec):
             self.__dict__["_base"] = base
         return base
 
-    def base_processors(self) -> list[Any]:
+    def base_processors(self) -> list[Processor]:
         """The processors that come before the final resize."""
         width, height, anchor, crop, upscale, base = self._args[:6]
         if base is None:
             return [ThumbnailProcessor(width, height, anchor=anchor, crop=crop, upscale=upscale)]
         return list(self._base_spec().processors or [])
 
-    def final_processors(self) -> list[Any]:
+    def final_processors(self) -> list[Processor]:
         """The resize after :meth:`base_processors` (none for a geometry)."""
         width, _height, _anchor, _crop, upscale, base = self._args[:6]
         if base is None:
@@ -268,7 +272,7 @@ class PictureVariant(ImageSpec):
         return [ResizeToFit(width=width, upscale=bool(upscale))]
 
     @property
-    def processors(self) -> list[Any]:
+    def processors(self) -> list[Processor]:
         processors = self.__dict__.get("_processors")
         if processors is None:
             processors = self.__dict__["_processors"] = (
@@ -461,13 +465,14 @@ class Picture:
     img: PictureImage
     sources: list[PictureSource]
     placeholder: Placeholder | None = None
-    plan: Any = field(default=None, repr=False)
+    plan: _Plan | None = field(default=None, repr=False)
     every: list[tuple[int, str]] = field(default_factory=list, repr=False)
 
     @property
     def all_files(self) -> list[ImageCacheFile]:
         """Every variant's cache file, including those of left-out sources."""
-        return [self.plan.file(w, fmt) for w, fmt in self.every]
+        # A picture is always built with its plan (None is the dataclass default).
+        return [self.plan.file(w, fmt) for w, fmt in self.every]  # type: ignore[union-attr]
 
     def __html__(self) -> str:
         return render_picture(self)
@@ -601,7 +606,7 @@ class _Declaration:
         # The default backend is looked up again each time, as every cache file does.
         self.default_backend = plan.backend is get_default_cachefile_backend()
 
-    def plan(self, slow: Any) -> _Plan:
+    def plan(self, slow: Callable[[], _Plan]) -> _Plan:
         plan = _Plan(
             None,  # type: ignore[arg-type]  # built by _full() when needed
             self.names,
@@ -885,7 +890,7 @@ def _measured(file: ImageCacheFile) -> tuple[int, int] | None:
     return size if None not in size else None  # type: ignore[return-value]  # no None
 
 
-def meta_key(base_file: Any) -> str:
+def meta_key(base_file: Named) -> str:
     """The cache key of what the picture of *base_file* learnt."""
     return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{base_file.name}-picture")
 
@@ -904,7 +909,7 @@ class _Plan:
         self,
         base_file: ImageCacheFile,
         names: dict[tuple[int, str], str],
-        make: Any,
+        make: Callable[[int, str], ImageCacheFile] | None,
         files: dict[tuple[int, str], ImageCacheFile],
         widths: list[int],
         formats: list[str],
@@ -916,21 +921,24 @@ class _Plan:
         self.names = names
         self._make = make
         self._files = files
-        self._slow: Any = None
+        self._slow: Callable[[], _Plan] | None = None
         self.mkey = meta_key(base_file) if base_file is not None else ""
         self.widths = widths
         self.formats = formats
         self.fallback = fallback
         self.placeholder = placeholder
         self.upscale = upscale
-        self.storage: Any = None
+        # Set by whoever builds the plan, before it is used.
+        self.storage: Storage = None  # type: ignore[assignment]
+        # A CachedFileBackend but for backends written for ImageKit (told apart
+        # where it matters, in realise()).
         self.backend: Any = None
-        self.strategy: Any = None
+        self.strategy: object = None
 
     def _full(self) -> None:
         """Build what a remembered declaration left out: the base file, the variants' maker."""
         if self._make is None:
-            full = self._slow()
+            full = self._slow()  # type: ignore[misc]  # a remembered plan has one
             self._base_file, self._make = full._base_file, full._make
 
     @property
@@ -943,7 +951,7 @@ class _Plan:
         file = self._files.get((width, fmt))
         if file is None:
             self._full()
-            file = self._files[width, fmt] = self._make(width, fmt)
+            file = self._files[width, fmt] = self._make(width, fmt)  # type: ignore[misc]  # _full()
         return file
 
     def kept(self, meta: _Meta | None) -> list[int]:
@@ -1064,7 +1072,7 @@ class _Plan:
 
 
 def generate_variants(  # noqa: PLR0912 - each file locked, made or waited for
-    base_file: Any,
+    base_file: ImageCacheFile,
     files: list[ImageCacheFile],
     *,
     placeholder: str | None = None,
@@ -1128,7 +1136,7 @@ def generate_variants(  # noqa: PLR0912 - each file locked, made or waited for
     return meta
 
 
-def _wait_for_lock(backend: Any, holder: Any) -> None:
+def _wait_for_lock(backend: CachedFileBackend, holder: Named) -> None:
     """Wait while another process holds *holder*'s lock (IMAGEKIT_GENERATING_TIMEOUT at most)."""
     import time
 
@@ -1140,7 +1148,7 @@ def _wait_for_lock(backend: Any, holder: Any) -> None:
         delay = min(delay * 2, 0.2)
 
 
-def _decode_source(variant: PictureVariant, largest: int) -> tuple[Image.Image, Any]:
+def _decode_source(variant: PictureVariant, largest: int) -> tuple[Image.Image, bytes | None]:
     """Open and decode the source once, at the smallest JPEG scale *largest* allows."""
     source = variant.source
     name = getattr(source, "name", None) or repr(source)
@@ -1261,7 +1269,9 @@ def _max_width(variant: PictureVariant, image: Image.Image, source_size: tuple[i
     return max(1, math.floor(min(full_w, full_h * box_w / box_h)))
 
 
-def _encode_variant(image: Image.Image, variant: PictureVariant, icc_profile: Any) -> io.BytesIO:
+def _encode_variant(
+    image: Image.Image, variant: PictureVariant, icc_profile: bytes | None
+) -> io.BytesIO:
     fmt = variant.format
     autoconvert = variant.autoconvert
     if fmt in ENCODER_DEFAULTS and image.mode not in ("RGB", "RGBA"):
@@ -1384,12 +1394,12 @@ def generate_picture_from_payload(payload: Mapping[str, Any]) -> bool:
 # --- variants declared on specs -----------------------------------------------------------
 
 
-def declared_variants(spec: Any) -> bool:
+def declared_variants(spec: object) -> bool:
     """Return whether *spec* declares picture variants (``picture_widths``)."""
     return getattr(spec, "picture_widths", None) is not None
 
 
-def generate_declared(file: Any, force: bool = False) -> int:
+def generate_declared(file: ImageCacheFile, force: bool = False) -> int:
     """Make the picture variants *file*'s spec declares; return how many were made.
 
     Used by the ``Optimistic`` strategy when a source is saved and by
@@ -1417,7 +1427,7 @@ def generate_declared(file: Any, force: bool = False) -> int:
 # --- rendering ---------------------------------------------------------------------------------
 
 
-def _escape(value: Any) -> str:
+def _escape(value: object) -> str:
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return html_escape(str(value), quote=True)
