@@ -66,6 +66,10 @@ logger = get_logger()
 
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .pictures import Picture, PictureImage, PictureSource
+
     # Generic in the DRF stubs only. The attribute a field reads is anything (a
     # cache file, or the source of one); its representation a dict or None.
     _Field = serializers.Field[Any, Any, dict[str, Any] | None, Any]
@@ -193,7 +197,7 @@ class CacheFileField(_Field):
             generator_registry.get(self.generator, source=value, **self.generator_kwargs)  # type: ignore[arg-type]
         )
 
-    def get_picture(self, value: Any) -> Any:
+    def get_picture(self, value: Any) -> Picture | None:
         """Return the :class:`~imagekit.pictures.Picture` for the attribute *value*, or None.
 
         Generates what the cache file strategy says, as ``{% picture %}`` does.
@@ -228,11 +232,13 @@ class CacheFileField(_Field):
             return None
 
     @staticmethod
-    def _picture_representation(picture: Any, url: Any) -> dict[str, Any] | None:
+    def _picture_representation(
+        picture: Picture | None, url: Callable[[str], str]
+    ) -> dict[str, Any] | None:
         if picture is None:
             return None
 
-        def srcset(part: Any) -> str:
+        def srcset(part: PictureImage | PictureSource) -> str:
             return ", ".join(f"{url(entry.url)} {entry.width}w" for entry in part.entries)
 
         img = picture.img
