@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import checks
 
 from .conf import setting
+
+if TYPE_CHECKING:
+    from django.apps import AppConfig
+    from django.db.models import Model
+
+    from .models.fields.utils import ImageSpecFileDescriptor
 
 __all__ = [
     "check_cache_backend",
@@ -26,13 +33,15 @@ DOTTED_PATH_SETTINGS = {
 }
 
 
-def check_cache_backend(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def check_cache_backend(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """Warn when the state cache forgets everything outside DEBUG."""
     from django.core.cache import caches
 
     from .conf import cache_backend_was_defaulted
 
-    messages = []
+    messages: list[checks.CheckMessage] = []
     alias = setting("IMAGEKIT_CACHE_BACKEND")
     if alias not in settings.CACHES:
         messages.append(
@@ -60,7 +69,9 @@ def check_cache_backend(app_configs: Any = None, **kwargs: Any) -> list[checks.C
     return messages
 
 
-def check_image_codecs(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def check_image_codecs(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """Warn when Pillow lacks the codecs most sites need."""
     from PIL import features
 
@@ -76,7 +87,9 @@ def check_image_codecs(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
     ]
 
 
-def _spec_fields(app_configs: Any = None) -> list[tuple[type, Any]]:
+def _spec_fields(
+    app_configs: Sequence[AppConfig] | None = None,
+) -> list[tuple[type[Model], ImageSpecFileDescriptor]]:
     """Return ``(model, descriptor)`` for every ``ImageSpecField`` of the apps' models.
 
     All installed apps unless *app_configs* (as Django passes to checks) says which.
@@ -89,7 +102,7 @@ def _spec_fields(app_configs: Any = None) -> list[tuple[type, Any]]:
         models = [model for config in app_configs for model in config.get_models()]
     else:
         models = apps.get_models()
-    found = []
+    found: list[tuple[type[Model], ImageSpecFileDescriptor]] = []
     for model in models:
         for klass in model.__mro__:
             for value in vars(klass).values():
@@ -98,12 +111,14 @@ def _spec_fields(app_configs: Any = None) -> list[tuple[type, Any]]:
     return found
 
 
-def check_spec_field_sources(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def check_spec_field_sources(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """Report ``ImageSpecField``\\ s whose ``source`` names no field of their model."""
     from django.core.exceptions import FieldDoesNotExist
     from django.db.models import FileField
 
-    messages = []
+    messages: list[checks.CheckMessage] = []
     for model, descriptor in _spec_fields(app_configs):
         source = descriptor.source_field_name
         try:
@@ -126,7 +141,7 @@ def check_spec_field_sources(app_configs: Any = None, **kwargs: Any) -> list[che
     return messages
 
 
-def _import_error(path: Any, desc: str) -> str | None:
+def _import_error(path: str, desc: str) -> str | None:
     from django.core.exceptions import ImproperlyConfigured
 
     from . import dotted_paths
@@ -138,9 +153,11 @@ def _import_error(path: Any, desc: str) -> str | None:
     return None
 
 
-def check_dotted_paths(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def check_dotted_paths(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """Report dotted paths in ``IMAGEKIT_*`` settings and spec fields that do not import."""
-    messages = []
+    messages: list[checks.CheckMessage] = []
     for name, desc in DOTTED_PATH_SETTINGS.items():
         error = _import_error(setting(name), desc)
         if error:
@@ -155,7 +172,7 @@ def check_dotted_paths(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
                     f"{error} (nor is it a key of settings.STORAGES)",
                 )
             )
-    field_specs = set()
+    field_specs: set[int] = set()
     for model, descriptor in _spec_fields(app_configs):
         spec = getattr(descriptor.field, "_original_spec", None)
         field_specs.add(id(spec))
@@ -171,9 +188,9 @@ def check_dotted_paths(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
     return messages
 
 
-def _spec_path_errors(spec: Any, where: str, obj: Any = None) -> list[checks.CheckMessage]:
+def _spec_path_errors(spec: object, where: str, obj: object = None) -> list[checks.CheckMessage]:
     """Check the dotted-path attributes of one spec (class or instance)."""
-    messages = []
+    messages: list[checks.CheckMessage] = []
     for attr, desc in (
         ("cachefile_backend", "file backend"),
         ("cachefile_strategy", "cache file strategy"),
@@ -187,7 +204,7 @@ def _spec_path_errors(spec: Any, where: str, obj: Any = None) -> list[checks.Che
     return messages
 
 
-def _path_error(what: str, error: str, obj: Any = None) -> checks.CheckMessage:
+def _path_error(what: str, error: str, obj: object = None) -> checks.CheckMessage:
     return checks.Error(
         f"{what} does not import: {error}",
         hint="Give the dotted path of an importable class or function.",

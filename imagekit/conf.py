@@ -9,7 +9,7 @@ documented in :doc:`/reference/settings`.
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, Literal, overload
 
 from appconf import AppConf
 from django.conf import settings
@@ -39,7 +39,7 @@ def cache_backend_was_defaulted() -> bool:
     return _cache_backend_defaulted
 
 
-class ImageKitConf(AppConf):
+class ImageKitConf(AppConf):  # type: ignore[misc]  # django-appconf has no types
     CACHEFILE_NAMER = "imagekit.cachefiles.namers.hash"
     SPEC_CACHEFILE_NAMER = "imagekit.cachefiles.namers.source_name_as_path"
     CACHEFILE_DIR = "CACHE/images"
@@ -108,7 +108,7 @@ class ImageKitConf(AppConf):
     PICTURE_FORMATS = ("avif", "webp")
     PICTURE_SIZES = "100vw"
     PICTURE_PLACEHOLDER = None
-    PICTURE_OPTIONS = {}
+    PICTURE_OPTIONS: dict[str, dict[str, Any]] = {}
 
     # Delete the cache files made from a source file when its instance is
     # deleted or the file is cleared or replaced (after the transaction
@@ -118,7 +118,7 @@ class ImageKitConf(AppConf):
     class Meta:
         prefix = "imagekit"
 
-    def configure(self):
+    def configure(self) -> dict[str, Any]:
         """Record whether ``IMAGEKIT_CACHE_BACKEND`` was left unset.
 
         appconf calls this once, when this class is created and before it
@@ -139,9 +139,10 @@ class ImageKitConf(AppConf):
             )
         # What AppConf.configure returns (appconf's metaclass does not support
         # zero-argument super() in AppConf subclasses).
-        return self.configured_data
+        data: dict[str, Any] = self.configured_data
+        return data
 
-    def configure_cache_backend(self, value):
+    def configure_cache_backend(self, value: str | None) -> str:
         """Resolve ``None`` to Django's default cache alias; reject unknown aliases."""
         if value is None:
             return DEFAULT_CACHE_ALIAS
@@ -149,7 +150,7 @@ class ImageKitConf(AppConf):
             raise unknown_cache_backend(value)
         return value
 
-    def configure_cache_timeout(self, value):
+    def configure_cache_timeout(self, value: int | None) -> int | None:
         """Keep states for five minutes under DEBUG when no timeout is set.
 
         Compatibility: as in ImageKit, an unset timeout silently becomes 300
@@ -159,7 +160,7 @@ class ImageKitConf(AppConf):
             return DEBUG_CACHE_TIMEOUT
         return value
 
-    def configure_default_file_storage(self, value):
+    def configure_default_file_storage(self, value: str | None) -> str:
         """Resolve ``None`` to the ``"default"`` alias of ``settings.STORAGES``."""
         if value is None:
             return "default"
@@ -184,7 +185,53 @@ def unknown_cache_backend(alias: Any) -> ImproperlyConfigured:
 _values: dict[str, Any] = {}
 
 
-_NO_DEFAULT = object()
+_NO_DEFAULT: Any = object()
+
+# The types of the IMAGEKIT_* settings imagekit uses as they are (dotted paths,
+# aliases, names, numbers, switches), for setting()'s overloads below. The
+# others (CACHES, the {% picture %} settings that are checked where they are
+# used, settings without a default) are typed Any: a project may set anything.
+_StrSetting = Literal[
+    "IMAGEKIT_CACHEFILE_NAMER",
+    "IMAGEKIT_SPEC_CACHEFILE_NAMER",
+    "IMAGEKIT_CACHEFILE_DIR",
+    "IMAGEKIT_DEFAULT_CACHEFILE_BACKEND",
+    "IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY",
+    "IMAGEKIT_DEFAULT_FILE_STORAGE",
+    "IMAGEKIT_CACHE_BACKEND",
+    "IMAGEKIT_CACHE_PREFIX",
+    "IMAGEKIT_RQ_QUEUE",
+    "IMAGEKIT_DRAMATIQ_QUEUE",
+    "IMAGEKIT_DJANGO_TASKS_BACKEND",
+    "IMAGEKIT_DJANGO_TASKS_QUEUE",
+]
+_OptionalStrSetting = Literal["IMAGEKIT_CELERY_QUEUE", "IMAGEKIT_RQ_SERIALIZER"]
+_IntSetting = Literal[
+    "IMAGEKIT_LOCAL_STATE_SIZE",
+    "IMAGEKIT_GENERATING_TIMEOUT",
+    "IMAGEKIT_QUEUED_TIMEOUT",
+]
+_OptionalIntSetting = Literal[
+    "IMAGEKIT_CACHE_TIMEOUT",
+    "IMAGEKIT_MAX_IMAGE_PIXELS",
+    "IMAGEKIT_MAX_OUTPUT_PIXELS",
+    "IMAGEKIT_MAX_OUTPUT_FRAMES",
+]
+_BoolSetting = Literal["IMAGEKIT_USE_MEMCACHED_SAFE_CACHE_KEY", "IMAGEKIT_APPLY_EXIF_ORIENTATION"]
+
+
+@overload
+def setting(name: _StrSetting) -> str: ...
+@overload
+def setting(name: _OptionalStrSetting) -> str | None: ...
+@overload
+def setting(name: _IntSetting) -> int: ...
+@overload
+def setting(name: _OptionalIntSetting) -> int | None: ...
+@overload
+def setting(name: _BoolSetting) -> bool: ...
+@overload
+def setting(name: str, default: Any = ...) -> Any: ...
 
 
 def setting(name: str, default: Any = _NO_DEFAULT) -> Any:
@@ -221,7 +268,7 @@ def missing_source_policy() -> str:
     ``IMAGEKIT_TEMPLATE_MISSING_SOURCE``; None means "raise" under DEBUG and
     "empty" otherwise.
     """
-    policy = setting("IMAGEKIT_TEMPLATE_MISSING_SOURCE", None)
+    policy: str | None = setting("IMAGEKIT_TEMPLATE_MISSING_SOURCE", None)
     if policy is None:
         return "raise" if settings.DEBUG else "empty"
     if policy not in ("raise", "empty"):

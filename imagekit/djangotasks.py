@@ -21,7 +21,7 @@ from .conf import setting
 try:
     from django.tasks import task
 except ImportError:  # Django 5.2: the backport
-    from django_tasks import task
+    from django_tasks import task  # type: ignore[no-redef]
 
 __all__ = ["generate_cachefile"]
 

@@ -4,35 +4,46 @@ from __future__ import annotations
 
 import mimetypes
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile, File
+from django.core.files.storage import Storage
 from pilkit.utils import format_to_mimetype
+
+from ._typing import alters_data
 
 __all__ = ["BaseIKFile", "IKContentFile"]
 
+if TYPE_CHECKING:
+    # Generic in django-stubs only: Django's classes take no type arguments.
+    _BinaryFile = File[bytes]
+    _BinaryContentFile = ContentFile[Any]  # bytes or str, as ContentFile takes
+else:
+    _BinaryFile = File
+    _BinaryContentFile = ContentFile
 
-class BaseIKFile(File):
+
+class BaseIKFile(_BinaryFile):
     """A file in a storage, with ``FieldFile``'s behaviour but no model.
 
     ``file`` is opened from the storage on first use; ``url``, ``path`` and
     ``size`` come from the storage.
     """
 
-    def __init__(self, storage: Any):
+    def __init__(self, storage: Storage):
         self.storage = storage
 
     def _require_file(self) -> None:
         if not self:
             raise ValueError(f"The {type(self).__name__} has no file associated with it.")
 
-    def _get_file(self) -> Any:
+    def _get_file(self) -> File[Any]:
         self._require_file()
         if getattr(self, "_file", None) is None:
-            self._file = self.storage.open(self.name, "rb")
+            self._file = self.storage.open(self.name, "rb")  # type: ignore[arg-type]  # named
         return self._file
 
-    def _set_file(self, file: Any) -> None:
+    def _set_file(self, file: File[Any]) -> None:
         self._file = file
 
     def _del_file(self) -> None:
@@ -43,7 +54,7 @@ class BaseIKFile(File):
     @property
     def path(self) -> str:
         self._require_file()
-        return self.storage.path(self.name)
+        return self.storage.path(self.name)  # type: ignore[arg-type]  # named: checked above
 
     @property
     def url(self) -> str:
@@ -54,19 +65,19 @@ class BaseIKFile(File):
     def size(self) -> int:
         """The file's size in bytes (opens the file to find out)."""
         self._require_file()
-        return self.file.size
+        size: int = self.file.size
+        return size
 
-    def open(self, mode: str = "rb") -> BaseIKFile:
+    @alters_data
+    def open(self, mode: str = "rb") -> BaseIKFile:  # type: ignore[override]  # like FieldFile
         self._require_file()
         try:
             self.file.open(mode)
         except ValueError:
             # The loaded file object cannot be reopened (e.g. generated
             # content that was closed): get a fresh one from the storage.
-            self.file = self.storage.open(self.name, mode)
+            self.file = self.storage.open(self.name, mode)  # type: ignore[arg-type]  # named
         return self
-
-    open.alters_data = True
 
     @property
     def closed(self) -> bool:
@@ -79,7 +90,7 @@ class BaseIKFile(File):
             file.close()
 
 
-class IKContentFile(ContentFile):
+class IKContentFile(_BinaryContentFile):
     """In-memory content with a name and a ``content_type``.
 
     The content type comes from *format* (a PIL format name) when given,
@@ -93,7 +104,7 @@ class IKContentFile(ContentFile):
             ext = os.path.splitext(filename or "")[1]
             mimetype = mimetypes.guess_type(f"x{ext}")[0] if ext else None
         self.content_type = mimetype
-        self.file.content_type = mimetype
+        self.file.content_type = mimetype  # type: ignore[attr-defined]
 
     def __str__(self) -> str:
         return self.name or ""

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .conf import setting
 from .utils import get_logger
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 __all__ = ["ANIMATED_FORMATS", "keeps_animation", "process_frames"]
 
@@ -32,7 +35,7 @@ _DEFAULT_DURATION = 100
 logger = get_logger()
 
 
-def keeps_animation(image: Any, fmt: str | None) -> bool:
+def keeps_animation(image: Image.Image, fmt: str | None) -> bool:
     """Return whether *image* (opened, first frame decoded) is made into an animated *fmt*."""
     if (fmt or "").upper() not in ANIMATED_FORMATS or image.format not in ANIMATED_FORMATS:
         return False
@@ -43,12 +46,12 @@ def keeps_animation(image: Any, fmt: str | None) -> bool:
 
 
 def process_frames(
-    image: Any,
-    run: Callable[[Any], Any],
+    image: Image.Image,
+    run: Callable[[Image.Image], Image.Image],
     decoding: Callable[[], AbstractContextManager[Any]],
     pixel_budget: int | None,
     describe: str,
-) -> tuple[Any, dict[str, Any]] | None:
+) -> tuple[Image.Image, dict[str, Any]] | None:
     """Run every frame of *image* through *run*; return the first and the save options.
 
     *decoding* returns the context (the source cap) each frame is decoded in.
@@ -58,10 +61,11 @@ def process_frames(
     max_frames = setting("IMAGEKIT_MAX_OUTPUT_FRAMES")
     loop = image.info.get("loop")
     # A WebP says how many frames it has without decoding them (a GIF does not).
-    count = image.n_frames if image.format == "WEBP" else None
+    count = image.n_frames if image.format == "WEBP" else None  # type: ignore[attr-defined]
     if count and max_frames is not None and count > max_frames:
-        return _first_only(describe, f"more than {max_frames} frames")
-    frames: list[Any] = []
+        _first_only(describe, f"more than {max_frames} frames")
+        return None
+    frames: list[Image.Image] = []
     durations: list[int] = []
     total = 0
     index = 0
@@ -73,7 +77,8 @@ def process_frames(
                 except EOFError:
                     break
             if max_frames is not None and index >= max_frames:
-                return _first_only(describe, f"more than {max_frames} frames")
+                _first_only(describe, f"more than {max_frames} frames")
+                return None
             frame = image.copy()
             duration = image.info.get("duration") or _DEFAULT_DURATION
         frame = frame.convert("RGBA") if frame.mode != "RGBA" else frame
@@ -82,7 +87,8 @@ def process_frames(
         total += pixels
         # Frames all have the canvas's size: a WebP's total is known from the first.
         if pixel_budget and (pixels * count if count else total) > pixel_budget:
-            return _first_only(describe, f"more than {pixel_budget} pixels in all frames")
+            _first_only(describe, f"more than {pixel_budget} pixels in all frames")
+            return None
         frames.append(out)
         durations.append(int(duration))
         index += 1

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .arguments import check_anchor
 from .conf import setting
 from .processors import Thumbnail as ThumbnailProcessor
 from .registry import register
 from .specs import ImageSpec
+
+if TYPE_CHECKING:
+    from ._typing import Processor
 
 __all__ = ["Thumbnail"]
 
@@ -26,7 +29,7 @@ class Thumbnail(ImageSpec):
         self,
         width: int | None = None,
         height: int | None = None,
-        anchor: Any = None,
+        anchor: str | tuple[float, float] | None = None,
         crop: bool | None = None,
         upscale: bool | None = None,
         format: str | None = DEFAULT_THUMBNAIL_FORMAT,
@@ -49,7 +52,7 @@ class Thumbnail(ImageSpec):
         super().__init__(source=source)
 
     @property
-    def processors(self) -> list[Any]:
+    def processors(self) -> list[Processor]:
         """``[pilkit Thumbnail(...)]``, built on first use (a warm page never needs it)."""
         processors = self.__dict__.get("_processors")
         if processors is None:
@@ -60,7 +63,7 @@ class Thumbnail(ImageSpec):
         return processors
 
     @processors.setter
-    def processors(self, value: list[Any]) -> None:
+    def processors(self, value: list[Processor]) -> None:
         self.__dict__["_processors"] = value
 
     def _unchanged(self, processors: Any, fmt: Any) -> bool:

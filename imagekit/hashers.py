@@ -14,20 +14,28 @@ import pickle as _stdlib_pickle
 import threading
 from collections.abc import Hashable
 from hashlib import md5
-from pickle import DICT, MARK, SETITEM, _Pickler
-from typing import Any
+from pickle import DICT, MARK, SETITEM
+from typing import TYPE_CHECKING, Any
 
 from django.utils.safestring import SafeString
+
+if TYPE_CHECKING:
+    # typeshed declares only the public interface of pickle's pure-Python
+    # pickler; the internals this module extends (dispatch, save, write,
+    # memoize, save_reduce, save_str) are untyped there.
+    _Pickler: Any
+else:
+    from pickle import _Pickler
 
 __all__ = ["CanonicalizingPickler", "pickle", "spec_hash"]
 
 
-class CanonicalizingPickler(_Pickler):
+class CanonicalizingPickler(_Pickler):  # type: ignore[misc]  # see _Pickler above
     """A pickler whose output does not depend on dict or set ordering."""
 
     dispatch = _Pickler.dispatch.copy()
 
-    def save_dict(self, obj: dict) -> None:
+    def save_dict(self, obj: dict[Any, Any]) -> None:
         self.write(MARK + DICT)
         self.memoize(obj)
         for key, value in sorted(obj.items()):
@@ -37,13 +45,13 @@ class CanonicalizingPickler(_Pickler):
 
     dispatch[dict] = save_dict
 
-    def save_set(self, obj: set) -> None:
+    def save_set(self, obj: set[Any]) -> None:
         # What set.__reduce__ returns, with the members sorted.
         self.save_reduce(obj.__class__, (sorted(obj),), getattr(obj, "__dict__", None), obj=obj)
 
     dispatch[set] = save_set
 
-    def save_frozenset(self, obj: frozenset) -> None:
+    def save_frozenset(self, obj: frozenset[Any]) -> None:
         # ImageKit left frozensets in iteration order, which changes from one
         # process to the next for strings; sorted is the only stable choice.
         self.save_reduce(obj.__class__, (sorted(obj),), obj=obj)

@@ -11,7 +11,7 @@ libheif. Without the plugin, such a source is refused with a
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import IO
 
 from .pkgmeta import __title__
 
@@ -31,7 +31,7 @@ _registered: bool | None = None  # None: not tried yet
 _lock = threading.Lock()
 
 
-def _head(stream: Any) -> bytes:
+def _head(stream: IO[bytes]) -> bytes:
     try:
         position = stream.tell()
         stream.seek(0)
@@ -66,7 +66,7 @@ def register() -> bool:
     return _registered
 
 
-def prepare(stream: Any) -> bool:
+def prepare(stream: IO[bytes]) -> bool:
     """Get Pillow ready to open *stream*; return False if it is HEIF and cannot be read.
 
     The stream's position is kept.
@@ -77,6 +77,6 @@ def prepare(stream: Any) -> bool:
     return register() or not looks_like_heif(head, generic=False)
 
 
-def missing_plugin(stream: Any) -> bool:
+def missing_plugin(stream: IO[bytes]) -> bool:
     """Return whether *stream* is HEIF and the plugin to read it is not installed."""
     return looks_like_heif(_head(stream)) and not register()

@@ -25,7 +25,7 @@ subscripts, calls and filters. Put anything with an operator in parentheses:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template as django_template
 from jinja2 import nodes
@@ -54,6 +54,9 @@ from .templatetags.imagekit import (
     srcset_factors,
     thumbnail_file,
 )
+
+if TYPE_CHECKING:
+    from .pictures import Picture
 
 __all__ = ["ImageKitExtension"]
 
@@ -363,7 +366,7 @@ class ImageKitExtension(Extension):
 
         return Markup(render_or_skip(render))
 
-    def _build_picture(self, what: Any, source: Any, kwargs: dict[str, Any]) -> Any:
+    def _build_picture(self, what: Any, source: Any, kwargs: dict[str, Any]) -> Picture:
         from .pictures import build_picture
 
         options = {name: _plain(value) for name, value in kwargs.items()}

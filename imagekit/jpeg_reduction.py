@@ -25,7 +25,7 @@ Anything else is decoded at full size, as before.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 from pilkit.processors import (
@@ -41,6 +41,9 @@ from pilkit.processors import (
 )
 
 from .orientation import ExifOrientation
+
+if TYPE_CHECKING:
+    from ._typing import Processor
 
 __all__ = ["reduce_for"]
 
@@ -70,7 +73,7 @@ def _fit(width: int | None, height: int | None) -> Geometry | None:
         if width is not None and height is not None:
             ratio = min(float(width) / w, float(height) / h)
         elif width is None:
-            ratio = float(height) / h
+            ratio = float(height) / h  # type: ignore[arg-type]  # not both None
         else:
             ratio = float(width) / w
         return round(w * ratio), round(h * ratio)
@@ -102,7 +105,7 @@ def _geometry(processor: Any) -> Geometry | None:
     return None
 
 
-def _swaps(processor: Transpose, image: Any) -> bool:
+def _swaps(processor: Transpose, image: Image.Image) -> bool:
     """Return whether *processor* turns the image by a quarter."""
     if Transpose.AUTO in processor.methods:
         try:
@@ -113,7 +116,7 @@ def _swaps(processor: Transpose, image: Any) -> bool:
     return sum(method in _SWAPPING_METHODS for method in processor.methods) % 2 == 1
 
 
-def reduce_for(image: Any, processors: Iterable[Any]) -> bool:
+def reduce_for(image: Image.Image, processors: Iterable[Processor]) -> bool:
     """Ask Pillow to decode *image* at a reduced scale if *processors* allow it.
 
     Return whether it did. Must be called before the image is loaded.
@@ -128,7 +131,7 @@ def reduce_for(image: Any, processors: Iterable[Any]) -> bool:
         if kind is Transpose:
             swapped ^= _swaps(processor, image)
         elif kind is ExifOrientation:  # imagekit's default first step
-            swaps = processor.swaps(image)
+            swaps = processor.swaps(image)  # type: ignore[attr-defined]  # an ExifOrientation
             if swaps is None:
                 return False
             swapped ^= swaps

@@ -25,7 +25,7 @@ import contextlib
 import contextvars
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 from pilkit.processors import (
@@ -54,6 +54,9 @@ from .conf import setting
 from .exceptions import OutputTooLarge, SourceImageError
 from .jpeg_reduction import _swaps as quarter_turned
 from .orientation import ExifOrientation
+
+if TYPE_CHECKING:
+    from ._typing import Processor
 
 __all__ = [
     "check_declared",
@@ -121,7 +124,7 @@ def _install() -> None:
         Image._decompression_bomb_check = _checked
 
 
-def source_limit(spec: Any) -> int | None:
+def source_limit(spec: object) -> int | None:
     """Return the source cap for *spec*: its ``max_image_pixels``, the setting or Pillow's."""
     limit = getattr(spec, "max_image_pixels", None) or setting("IMAGEKIT_MAX_IMAGE_PIXELS")
     if limit is None:
@@ -159,7 +162,7 @@ def check_declared(size: Size) -> None:
 # --- the output cap ----------------------------------------------------------
 
 
-def output_cap(spec: Any) -> tuple[int | None, str]:
+def output_cap(spec: object) -> tuple[int | None, str]:
     """Return the output cap for *spec* and where it comes from (for messages)."""
     cap = getattr(spec, "max_output_pixels", None)
     if cap:
@@ -253,7 +256,7 @@ def _steps(processor: Any, size: Size, image: Any) -> list[Size] | None:
 
 
 def plan(
-    processors: Iterable[Any], size: Size, image: Any = None
+    processors: Iterable[Processor], size: Size, image: Any = None
 ) -> tuple[list[tuple[Size, Any]], bool]:
     """Return the sizes *processors* make from *size* (with the processor making
     each), and whether that is all of them.
@@ -300,7 +303,9 @@ def _refusal(
     )
 
 
-def check_output(spec: Any, processors: Iterable[Any], image: Any, describe: str) -> bool:
+def check_output(
+    spec: object, processors: Iterable[Processor], image: Image.Image, describe: str
+) -> bool:
     """Refuse, before decoding, processors that would grow *image* past the output cap.
 
     *image* is opened but not decoded; *describe* names the spec and source.
@@ -320,8 +325,12 @@ def check_output(spec: Any, processors: Iterable[Any], image: Any, describe: str
 
 
 def run_processors(
-    spec: Any, processors: Iterable[Any], image: Any, describe: str, checked: bool
-) -> Any:
+    spec: object,
+    processors: Iterable[Processor],
+    image: Image.Image,
+    describe: str,
+    checked: bool,
+) -> Image.Image:
     """Run *processors* on *image*; unless *checked*, refuse each result over the cap."""
     cap, origin = output_cap(spec)
     source = image.size
@@ -331,5 +340,5 @@ def run_processors(
         if not checked and allowed is not None:
             size = image.size
             if size[0] * size[1] > allowed:
-                raise _refusal(describe, size, processor, source, cap, origin)
+                raise _refusal(describe, size, processor, source, cap, origin)  # type: ignore[arg-type]
     return image

@@ -13,12 +13,15 @@ names do not depend on any of this.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PIL import Image
 from pilkit.processors import Transpose
 
 from .conf import setting
+
+if TYPE_CHECKING:
+    from ._typing import Processor
 
 __all__ = ["ExifOrientation", "orientation_of", "with_orientation"]
 
@@ -39,7 +42,7 @@ _QUARTER_TURNS = {5, 6, 7, 8}
 _UNKNOWN = -1
 
 
-def orientation_of(image: Any) -> int | None:
+def orientation_of(image: Image.Image) -> int | None:
     """Return *image*'s EXIF orientation (None if it has none or it is unreadable).
 
     Before the image is decoded, return ``-1`` where the answer would need
@@ -57,12 +60,12 @@ def orientation_of(image: Any) -> int | None:
 class ExifOrientation:
     """Turn an image as its EXIF orientation says; imagekit's default first step."""
 
-    def process(self, img: Any) -> Any:
-        for method in _STEPS.get(orientation_of(img), ()):
+    def process(self, img: Image.Image) -> Image.Image:
+        for method in _STEPS.get(orientation_of(img), ()):  # type: ignore[arg-type]  # None: ()
             img = img.transpose(method)
         return img
 
-    def swaps(self, image: Any) -> bool | None:
+    def swaps(self, image: Image.Image) -> bool | None:
         """Return whether it turns *image* by a quarter (None: not known before decoding)."""
         orientation = orientation_of(image)
         if orientation == _UNKNOWN:
@@ -73,7 +76,7 @@ class ExifOrientation:
 EXIF_ORIENTATION = ExifOrientation()
 
 
-def with_orientation(processors: Iterable[Any] | None) -> list[Any]:
+def with_orientation(processors: Iterable[Processor] | None) -> list[Processor]:
     """Return the processors to run: *processors*, after EXIF orientation unless it is off.
 
     A chain that starts with pilkit's ``Transpose()`` (its AUTO mode) already

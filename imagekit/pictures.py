@@ -28,7 +28,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape as html_escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django.utils.safestring import SafeString
@@ -48,6 +48,13 @@ from .processors import Thumbnail as ThumbnailProcessor
 from .registry import ORIGIN_ATTRIBUTE, generator_registry, register
 from .specs import ImageSpec, _binary_stream, _label, encode
 from .utils import get_storage, open_image, sanitize_cache_key
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.core.files.storage import Storage
+
+    from ._typing import Named, Processor
 
 __all__ = [
     "ENCODER_DEFAULTS",
@@ -196,7 +203,8 @@ def check_placeholder(value: Any, origin: str = "placeholder") -> str | None:
         raise ValueError(
             f"{origin}: {value!r} is not a placeholder; use 'blur', 'color' or 'none'."
         )
-    return value
+    kind: str = value  # one of PLACEHOLDER_KINDS
+    return kind
 
 
 def _parse_geometry(text: str) -> tuple[int | None, int | None] | None:
@@ -252,14 +260,14 @@ class PictureVariant(ImageSpec):
             self.__dict__["_base"] = base
         return base
 
-    def base_processors(self) -> list[Any]:
+    def base_processors(self) -> list[Processor]:
         """The processors that come before the final resize."""
         width, height, anchor, crop, upscale, base = self._args[:6]
         if base is None:
             return [ThumbnailProcessor(width, height, anchor=anchor, crop=crop, upscale=upscale)]
         return list(self._base_spec().processors or [])
 
-    def final_processors(self) -> list[Any]:
+    def final_processors(self) -> list[Processor]:
         """The resize after :meth:`base_processors` (none for a geometry)."""
         width, _height, _anchor, _crop, upscale, base = self._args[:6]
         if base is None:
@@ -267,7 +275,7 @@ class PictureVariant(ImageSpec):
         return [ResizeToFit(width=width, upscale=bool(upscale))]
 
     @property
-    def processors(self) -> list[Any]:
+    def processors(self) -> list[Processor]:
         processors = self.__dict__.get("_processors")
         if processors is None:
             processors = self.__dict__["_processors"] = (
@@ -302,7 +310,8 @@ class PictureVariant(ImageSpec):
             args = _typed(self._args)
         except TypeError:
             return None
-        return (type(self), args, base_tail[0]), (options, base_tail[1])
+        # Not None: returned above.
+        return (type(self), args, base_tail[0]), (options, base_tail[1])  # type: ignore[index]
 
     def _name_tail_key(self) -> tuple[Any, tuple[Any, ...]] | None:
         return self._hash_tail_key(
@@ -351,7 +360,9 @@ class _Entry:
 
     __slots__ = ("_plan", "_url", "_width", "format", "name", "storage", "width")
 
-    def __init__(self, width: int, fmt: str, name: str, storage: Any, plan: Any, key_width: int):
+    def __init__(
+        self, width: int, fmt: str, name: str, storage: Storage, plan: _Plan, key_width: int
+    ):
         self.width = width
         self.format = fmt
         self.name = name
@@ -462,13 +473,14 @@ class Picture:
     img: PictureImage
     sources: list[PictureSource]
     placeholder: Placeholder | None = None
-    plan: Any = field(default=None, repr=False)
+    plan: _Plan | None = field(default=None, repr=False)
     every: list[tuple[int, str]] = field(default_factory=list, repr=False)
 
     @property
     def all_files(self) -> list[ImageCacheFile]:
         """Every variant's cache file, including those of left-out sources."""
-        return [self.plan.file(w, fmt) for w, fmt in self.every]
+        # A picture is always built with its plan (None is the dataclass default).
+        return [self.plan.file(w, fmt) for w, fmt in self.every]  # type: ignore[union-attr]
 
     def __html__(self) -> str:
         return render_picture(self)
@@ -602,9 +614,9 @@ class _Declaration:
         # The default backend is looked up again each time, as every cache file does.
         self.default_backend = plan.backend is get_default_cachefile_backend()
 
-    def plan(self, slow: Any) -> _Plan:
+    def plan(self, slow: Callable[[], _Plan]) -> _Plan:
         plan = _Plan(
-            None,
+            None,  # type: ignore[arg-type]  # built by _full() when needed
             self.names,
             None,
             {},
@@ -640,7 +652,7 @@ def _plan_uncached(  # noqa: PLR0912, PLR0915 - one check per argument
 ) -> _Plan:
     """Check a declaration and name its variants, without any I/O (see :func:`build_picture`)."""
     base_id, base_kwargs, base_file, geometry = _base_of(what, source, generator_kwargs)
-    source = base_file.generator.source
+    source = base_file.generator.source  # type: ignore[attr-defined]  # a spec's
     if not source:
         raise MissingSource(
             f"The picture of {_label(base_file.generator)} has no source file associated with it."
@@ -691,7 +703,7 @@ def _plan_uncached(  # noqa: PLR0912, PLR0915 - one check per argument
     def make(width: int, fmt: str) -> ImageCacheFile:
         kwargs: dict[str, Any] = {"width": width, "format": fmt}
         if base_id is None:
-            gw, gh = geometry
+            gw, gh = geometry  # type: ignore[misc]  # not None without a base id
             # 'xH' and 'Wx': the source's proportions; 'WxH': the box's.
             kwargs["height"] = max(1, round(width * gh / gw)) if gw and gh else None
             kwargs.update(anchor=anchor, crop=crop, upscale=upscale)
@@ -883,10 +895,10 @@ def _measured(file: ImageCacheFile) -> tuple[int, int] | None:
         size = file._dimensions()
     except (OSError, ValueError):
         return None
-    return size if None not in size else None
+    return size if None not in size else None  # type: ignore[return-value]  # no None
 
 
-def meta_key(base_file: Any) -> str:
+def meta_key(base_file: Named) -> str:
     """The cache key of what the picture of *base_file* learnt."""
     return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{base_file.name}-picture")
 
@@ -905,7 +917,7 @@ class _Plan:
         self,
         base_file: ImageCacheFile,
         names: dict[tuple[int, str], str],
-        make: Any,
+        make: Callable[[int, str], ImageCacheFile] | None,
         files: dict[tuple[int, str], ImageCacheFile],
         widths: list[int],
         formats: list[str],
@@ -917,21 +929,24 @@ class _Plan:
         self.names = names
         self._make = make
         self._files = files
-        self._slow: Any = None
+        self._slow: Callable[[], _Plan] | None = None
         self.mkey = meta_key(base_file) if base_file is not None else ""
         self.widths = widths
         self.formats = formats
         self.fallback = fallback
         self.placeholder = placeholder
         self.upscale = upscale
-        self.storage: Any = None
+        # Set by whoever builds the plan, before it is used.
+        self.storage: Storage = None  # type: ignore[assignment]
+        # A CachedFileBackend but for backends written for ImageKit (told apart
+        # where it matters, in realise()).
         self.backend: Any = None
-        self.strategy: Any = None
+        self.strategy: object = None
 
     def _full(self) -> None:
         """Build what a remembered declaration left out: the base file, the variants' maker."""
         if self._make is None:
-            full = self._slow()
+            full = self._slow()  # type: ignore[misc]  # a remembered plan has one
             self._base_file, self._make = full._base_file, full._make
 
     @property
@@ -944,7 +959,7 @@ class _Plan:
         file = self._files.get((width, fmt))
         if file is None:
             self._full()
-            file = self._files[width, fmt] = self._make(width, fmt)
+            file = self._files[width, fmt] = self._make(width, fmt)  # type: ignore[misc]  # _full()
         return file
 
     def kept(self, meta: _Meta | None) -> list[int]:
@@ -1020,7 +1035,7 @@ class _Plan:
                 for file in files:
                     states[file.name] = CacheFileState.EXISTS
                     if getattr(file, "_dimensions_cache", None):
-                        dims[file.name] = file._dimensions_cache
+                        dims[file.name] = file._dimensions_cache  # type: ignore[assignment]
                 if meta is None or (self.placeholder and self.placeholder not in meta.placeholders):
                     # The files were there, what they tell was not (a cleared
                     # cache, a DummyCache): read it from the files, not the source.
@@ -1065,7 +1080,7 @@ class _Plan:
 
 
 def generate_variants(  # noqa: PLR0912 - each file locked, made or waited for
-    base_file: Any,
+    base_file: ImageCacheFile,
     files: list[ImageCacheFile],
     *,
     placeholder: str | None = None,
@@ -1081,7 +1096,9 @@ def generate_variants(  # noqa: PLR0912 - each file locked, made or waited for
     with its size; what the picture learnt (its widest possible width, its
     placeholders) is recorded under *meta_key*. Return that.
     """
-    backend = files[0].cachefile_backend
+    # Pictures keep their state with a CachedFileBackend (the default Simple,
+    # or a task-queue backend); its callers only come here with one.
+    backend: CachedFileBackend = files[0].cachefile_backend  # type: ignore[assignment]
     held: list[tuple[ImageCacheFile, str]] = []
     others: list[ImageCacheFile] = []
     # The picture's own lock first: two processes taking the files' locks one
@@ -1129,7 +1146,7 @@ def generate_variants(  # noqa: PLR0912 - each file locked, made or waited for
     return meta
 
 
-def _wait_for_lock(backend: Any, holder: Any) -> None:
+def _wait_for_lock(backend: CachedFileBackend, holder: Named) -> None:
     """Wait while another process holds *holder*'s lock (IMAGEKIT_GENERATING_TIMEOUT at most)."""
     import time
 
@@ -1143,7 +1160,7 @@ def _wait_for_lock(backend: Any, holder: Any) -> None:
 
 def _decode_source(
     variant: PictureVariant, largest: int, widths: list[int]
-) -> tuple[Image.Image, Any, bool]:
+) -> tuple[Image.Image, bytes | None, bool]:
     """Open and decode the source once, at the smallest JPEG scale *largest* allows.
 
     *variant* is the widest variant to make. The pipeline's guards hold as for
@@ -1236,20 +1253,25 @@ def _draft(image: Image.Image, variant: PictureVariant, largest: int) -> None:
 
 
 def _make(
-    base_file: Any,
+    base_file: ImageCacheFile,
     files: list[ImageCacheFile],
-    probe: Any,
-    backend: Any,
+    probe: ImageCacheFile,
+    backend: CachedFileBackend,
     meta_key: str | None = None,
 ) -> _Meta:
     """Decode the source once and make *files* (maybe none: then only the _Meta)."""
     from .cachefiles.origins import describe
 
+    # The generators of a picture's files are PictureVariants (_plan_uncached
+    # builds them); ImageCacheFile types its generator as any Generator.
     by_width: dict[int, list[ImageCacheFile]] = {}
     for file in files:
-        by_width.setdefault(file.generator._args[0], []).append(file)
-    largest = max(by_width) if by_width else probe.generator._args[0]
-    variant = by_width[largest][0].generator if by_width else probe.generator
+        by_width.setdefault(file.generator._args[0], []).append(file)  # type: ignore[attr-defined]
+    probe_variant: PictureVariant = probe.generator  # type: ignore[assignment]
+    largest = max(by_width) if by_width else probe_variant._args[0]
+    variant: PictureVariant = (
+        by_width[largest][0].generator if by_width else probe_variant  # type: ignore[assignment]
+    )
     image, icc_profile, checked = _decode_source(variant, largest, sorted(by_width) or [largest])
     chain = with_orientation(variant.base_processors())
     if chain and chain[0] is EXIF_ORIENTATION:  # upright first, once for every width
@@ -1274,11 +1296,11 @@ def _make(
     smallest = None
     for width in sorted(by_width, reverse=True):
         group = by_width[width]
-        generator = group[0].generator
+        generator: PictureVariant = group[0].generator  # type: ignore[assignment]
         processors = generator.base_processors() if geometry else generator.final_processors()
         resized = limits.run_processors(generator, processors, image, describe_picture, checked)
         for file in group:
-            content = _encode_variant(resized, file.generator, icc_profile)
+            content = _encode_variant(resized, file.generator, icc_profile)  # type: ignore[arg-type]
             save_atomically(file.storage, file.name, content, replace=True)
             file._dimensions_cache = resized.size
             backend.set_state(file, CacheFileState.EXISTS, dimensions=resized.size, origin=origin)
@@ -1293,7 +1315,8 @@ def _make(
 def _preview(image: Image.Image, variant: PictureVariant, geometry: bool) -> Image.Image:
     """The image a placeholder is made from when no variant was made."""
     processors = variant.base_processors() if geometry else variant.final_processors()
-    return ProcessorPipeline(processors).process(image)
+    preview: Image.Image = ProcessorPipeline(processors).process(image)
+    return preview
 
 
 def _max_width(variant: PictureVariant, image: Image.Image, source_size: tuple[int, int]) -> int:
@@ -1308,7 +1331,9 @@ def _max_width(variant: PictureVariant, image: Image.Image, source_size: tuple[i
     return max(1, math.floor(min(full_w, full_h * box_w / box_h)))
 
 
-def _encode_variant(image: Image.Image, variant: PictureVariant, icc_profile: Any) -> io.BytesIO:
+def _encode_variant(
+    image: Image.Image, variant: PictureVariant, icc_profile: bytes | None
+) -> io.BytesIO:
     fmt = variant.format
     autoconvert = variant.autoconvert
     if fmt in ENCODER_DEFAULTS and image.mode not in ("RGB", "RGBA"):
@@ -1316,7 +1341,8 @@ def _encode_variant(image: Image.Image, variant: PictureVariant, icc_profile: An
         image = image.convert("RGBA" if has_alpha else "RGB")
     if fmt in ENCODER_DEFAULTS:
         autoconvert = False  # AVIF and WebP keep alpha; pilkit would flatten AVIF
-    return encode(image, fmt, variant.options, autoconvert, icc_profile)
+    # A variant always has a format (a modern one, or the fallback).
+    return encode(image, fmt, variant.options, autoconvert, icc_profile)  # type: ignore[arg-type]
 
 
 # --- placeholders --------------------------------------------------------------------
@@ -1358,7 +1384,7 @@ def color_placeholder(image: Image.Image) -> str:
     counts = sorted(paletted.getcolors() or [], reverse=True)
     palette = paletted.getpalette() or [0, 0, 0]
     index = counts[0][1] if counts else 0
-    r, g, b = palette[index * 3 : index * 3 + 3]
+    r, g, b = palette[index * 3 : index * 3 + 3]  # type: ignore[operator]  # a palette index
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
@@ -1437,12 +1463,12 @@ def generate_picture_from_payload(payload: Mapping[str, Any]) -> bool:
 # --- variants declared on specs -----------------------------------------------------------
 
 
-def declared_variants(spec: Any) -> bool:
+def declared_variants(spec: object) -> bool:
     """Return whether *spec* declares picture variants (``picture_widths``)."""
     return getattr(spec, "picture_widths", None) is not None
 
 
-def declared_names(file: Any) -> tuple[list[str], str | None]:
+def declared_names(file: ImageCacheFile) -> tuple[list[str], str | None]:
     """Return the names of the variants *file*'s spec declares, and their picture's key.
 
     Every declared width and format, whether or not the source is wide
@@ -1455,7 +1481,7 @@ def declared_names(file: Any) -> tuple[list[str], str | None]:
     return list(plan.names.values()), plan.mkey
 
 
-def generate_declared(file: Any, force: bool = False) -> int:
+def generate_declared(file: ImageCacheFile, force: bool = False) -> int:
     """Make the picture variants *file*'s spec declares; return how many were made.
 
     Used by the ``Optimistic`` strategy when a source is saved and by
@@ -1483,7 +1509,7 @@ def generate_declared(file: Any, force: bool = False) -> int:
 # --- rendering ---------------------------------------------------------------------------------
 
 
-def _escape(value: Any) -> str:
+def _escape(value: object) -> str:
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return html_escape(str(value), quote=True)
@@ -1507,7 +1533,11 @@ def render_picture(picture: Picture, attrs: Mapping[str, Any] | None = None) -> 
     """
     parts = ["<picture>"]
     for source in picture.sources:
-        values = {"type": source.type, "srcset": source.srcset, "sizes": source.sizes}
+        values: dict[str, str | int] = {
+            "type": source.type,
+            "srcset": source.srcset,
+            "sizes": source.sizes,
+        }
         parts.append(f"<source {_attrs(values)}>")
     img = picture.img
     values = {"src": img.url, "srcset": img.srcset, "sizes": img.sizes}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from .exceptions import AlreadyRegistered, NotRegistered
 from .signals import (
@@ -21,6 +21,18 @@ from .signals import (
     source_saved,
 )
 from .utils import autodiscover, call_strategy_method
+
+if TYPE_CHECKING:
+    from ._typing import Generator, GeneratorFactory
+    from .cachefiles import ImageCacheFile
+    from .specs.sourcegroups import SourceGroup
+
+    #: What may be registered: a generator class (or factory), or a generator.
+    Registrable = GeneratorFactory | Generator
+    #: What CacheFileRegistry holds: a callable listing cache files.
+    CacheFiles = Callable[[], Iterable[ImageCacheFile]]
+
+_Factory = TypeVar("_Factory", bound="GeneratorFactory")
 
 __all__ = [
     "CacheFileRegistry",
@@ -48,11 +60,11 @@ class GeneratorRegistry:
     """
 
     def __init__(self) -> None:
-        self._generators: dict[str, Any] = {}
+        self._generators: dict[str, Registrable] = {}
         # ids of the registered objects, for the relay check on every access
         self._registered_ids: frozenset[int] = frozenset()
 
-    def register(self, id: str, generator: Any) -> None:
+    def register(self, id: str, generator: Registrable) -> None:
         if id in self._generators and self._generators[id] != generator:
             raise AlreadyRegistered(f"The generator with id {id} is already registered")
         self._generators[id] = generator
@@ -65,7 +77,7 @@ class GeneratorRegistry:
             raise NotRegistered(f"The generator with id {id} is not registered") from None
         self._registered_ids = frozenset(map(id_of, self._generators.values()))
 
-    def get(self, id: str, *args: Any, **kwargs: Any) -> Any:
+    def get(self, id: str, *args: Any, **kwargs: Any) -> Generator:
         """Return the generator for *id*, called with the arguments if callable."""
         autodiscover()
         try:
@@ -90,13 +102,17 @@ class GeneratorRegistry:
         autodiscover()
         return self._generators.keys()
 
-    def content_required_receiver(self, sender: Any, file: Any, **kwargs: Any) -> None:
+    def content_required_receiver(
+        self, sender: object, file: ImageCacheFile, **kwargs: Any
+    ) -> None:
         self._relay(file, "on_content_required")
 
-    def existence_required_receiver(self, sender: Any, file: Any, **kwargs: Any) -> None:
+    def existence_required_receiver(
+        self, sender: object, file: ImageCacheFile, **kwargs: Any
+    ) -> None:
         self._relay(file, "on_existence_required")
 
-    def _relay(self, file: Any, callback: str) -> None:
+    def _relay(self, file: ImageCacheFile, callback: str) -> None:
         if id_of(type(file.generator)) in self._registered_ids:
             call_strategy_method(file, callback)
 
@@ -153,9 +169,9 @@ class SourceGroupRegistry:
 
     def __init__(self) -> None:
         # source group -> generator ids (a dict used as an ordered set)
-        self._source_groups: dict[Any, dict[str, None]] = {}
+        self._source_groups: dict[SourceGroup, dict[str, None]] = {}
 
-    def register(self, generator_id: str, source_group: Any) -> None:
+    def register(self, generator_id: str, source_group: SourceGroup) -> None:
         from .specs.sourcegroups import SourceGroupFilesGenerator
 
         self._source_groups.setdefault(source_group, {})[generator_id] = None
@@ -163,7 +179,7 @@ class SourceGroupRegistry:
             generator_id, SourceGroupFilesGenerator(source_group, generator_id)
         )
 
-    def unregister(self, generator_id: str, source_group: Any) -> None:
+    def unregister(self, generator_id: str, source_group: SourceGroup) -> None:
         from .specs.sourcegroups import SourceGroupFilesGenerator
 
         ids = self._source_groups.get(source_group)
@@ -195,17 +211,17 @@ class CacheFileRegistry:
 
     def __init__(self) -> None:
         # cachefiles callable -> generator ids (ordered set)
-        self._cachefiles: dict[Callable[[], Iterable[Any]], dict[str, None]] = {}
+        self._cachefiles: dict[CacheFiles, dict[str, None]] = {}
 
-    def register(self, generator_id: str, cachefiles: Callable[[], Iterable[Any]]) -> None:
+    def register(self, generator_id: str, cachefiles: CacheFiles) -> None:
         self._cachefiles.setdefault(cachefiles, {})[generator_id] = None
 
-    def unregister(self, generator_id: str, cachefiles: Callable[[], Iterable[Any]]) -> None:
+    def unregister(self, generator_id: str, cachefiles: CacheFiles) -> None:
         ids = self._cachefiles.get(cachefiles)
         if ids is not None:
             ids.pop(generator_id, None)
 
-    def get(self, generator_id: str) -> Iterator[Any]:
+    def get(self, generator_id: str) -> Iterator[ImageCacheFile]:
         """Yield every cache file registered for *generator_id*."""
         for cachefiles, ids in list(self._cachefiles.items()):
             if generator_id in ids:
@@ -215,11 +231,18 @@ class CacheFileRegistry:
 class Register:
     """Register generators, cache files and source groups."""
 
-    def generator(self, id: str, generator: Any = None) -> Any:
+    @overload
+    def generator(self, id: str, generator: None = None) -> Callable[[_Factory], _Factory]: ...
+    @overload
+    def generator(self, id: str, generator: Registrable) -> None: ...
+
+    def generator(
+        self, id: str, generator: Registrable | None = None
+    ) -> Callable[[_Factory], _Factory] | None:
         """Register *generator* under *id*; without it, return a class decorator."""
         if generator is None:
 
-            def decorator(cls: Any) -> Any:
+            def decorator(cls: _Factory) -> _Factory:
                 self.generator(id, cls)
                 return cls
 
@@ -227,10 +250,10 @@ class Register:
         generator_registry.register(id, generator)
         return None
 
-    def cachefiles(self, generator_id: str, cachefiles: Callable[[], Iterable[Any]]) -> None:
+    def cachefiles(self, generator_id: str, cachefiles: CacheFiles) -> None:
         cachefile_registry.register(generator_id, cachefiles)
 
-    def source_group(self, generator_id: str, source_group: Any) -> None:
+    def source_group(self, generator_id: str, source_group: SourceGroup) -> None:
         source_group_registry.register(generator_id, source_group)
 
 
@@ -240,10 +263,10 @@ class Unregister:
     def generator(self, id: str) -> None:
         generator_registry.unregister(id)
 
-    def cachefiles(self, generator_id: str, cachefiles: Callable[[], Iterable[Any]]) -> None:
+    def cachefiles(self, generator_id: str, cachefiles: CacheFiles) -> None:
         cachefile_registry.unregister(generator_id, cachefiles)
 
-    def source_group(self, generator_id: str, source_group: Any) -> None:
+    def source_group(self, generator_id: str, source_group: SourceGroup) -> None:
         source_group_registry.unregister(generator_id, source_group)
 
 

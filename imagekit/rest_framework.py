@@ -40,7 +40,7 @@ URLs only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template as django_template
 
@@ -65,7 +65,19 @@ __all__ = ["CacheFileField"]
 logger = get_logger()
 
 
-class CacheFileField(serializers.Field):
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .pictures import Picture, PictureImage, PictureSource
+
+    # Generic in the DRF stubs only. The attribute a field reads is anything (a
+    # cache file, or the source of one); its representation a dict or None.
+    _Field = serializers.Field[Any, Any, dict[str, Any] | None, Any]
+else:
+    _Field = serializers.Field
+
+
+class CacheFileField(_Field):
     """Serialize a cache file as ``{"url", "width", "height"}``, or a picture; read-only.
 
     Without arguments the attribute must be a cache file (an
@@ -181,10 +193,11 @@ class CacheFileField(serializers.Field):
         if self.dimensions is not None:
             return thumbnail_file(self.generator, self.dimensions, value, self.generator_kwargs)
         return ImageCacheFile(
-            generator_registry.get(self.generator, source=value, **self.generator_kwargs)
+            # Not None: with neither a geometry nor a generator, value was returned above.
+            generator_registry.get(self.generator, source=value, **self.generator_kwargs)  # type: ignore[arg-type]
         )
 
-    def get_picture(self, value: Any) -> Any:
+    def get_picture(self, value: Any) -> Picture | None:
         """Return the :class:`~imagekit.pictures.Picture` for the attribute *value*, or None.
 
         Generates what the cache file strategy says, as ``{% picture %}`` does.
@@ -219,11 +232,13 @@ class CacheFileField(serializers.Field):
             return None
 
     @staticmethod
-    def _picture_representation(picture: Any, url: Any) -> dict[str, Any] | None:
+    def _picture_representation(
+        picture: Picture | None, url: Callable[[str], str]
+    ) -> dict[str, Any] | None:
         if picture is None:
             return None
 
-        def srcset(part: Any) -> str:
+        def srcset(part: PictureImage | PictureSource) -> str:
             return ", ".join(f"{url(entry.url)} {entry.width}w" for entry in part.entries)
 
         img = picture.img

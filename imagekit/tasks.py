@@ -64,7 +64,8 @@ def dramatiq_actor() -> Any:
         if actor is None:
             import dramatiq
 
-            actor = _actors["dramatiq"] = dramatiq.actor(
+            # dramatiq.actor(fn, **options) works; its overloads omit that form.
+            actor = _actors["dramatiq"] = dramatiq.actor(  # type: ignore[call-overload]
                 generate_cachefile,
                 actor_name=TASK_NAME,
                 queue_name=setting("IMAGEKIT_DRAMATIQ_QUEUE"),

@@ -12,12 +12,14 @@ import logging
 import os
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.dummy import DummyCache
 from django.core.files import File
-from django.core.files.storage import InvalidStorageError, storages
+from django.core.files.storage import InvalidStorageError, Storage, storages
+from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 from pilkit.utils import (
     DEFAULT_EXTENSIONS,
@@ -43,6 +45,9 @@ from pilkit.utils import (
 
 from . import dotted_paths
 from .conf import setting
+
+if TYPE_CHECKING:
+    from ._typing import CacheFileBackend, Generator
 
 __all__ = [
     "DEFAULT_EXTENSIONS",
@@ -90,7 +95,7 @@ _autodiscovered = False
 _dummy_cache = DummyCache("imagekit-debug", {})
 
 
-def get_nonabstract_descendants(model: type) -> Iterator[type]:
+def get_nonabstract_descendants(model: type[Model]) -> Iterator[type[Model]]:
     """Yield *model* (if concrete) and each concrete subclass, depth first."""
     if not model._meta.abstract:
         yield model
@@ -127,7 +132,7 @@ def get_logger(logger_name: str = "imagekit", add_null_handler: bool = True) -> 
     return logger
 
 
-def get_field_info(field_file: Any) -> tuple[Any, str | None]:
+def get_field_info(field_file: object) -> tuple[Model | None, str | None]:
     """Return ``(model instance, field name)`` for a model's file.
 
     A file that does not belong to a model field gives ``(None, None)``.
@@ -140,14 +145,14 @@ def get_field_info(field_file: Any) -> tuple[Any, str | None]:
     return None, None
 
 
-def generate(generator: Any) -> File:
+def generate(generator: Generator) -> File[Any]:
     """Run *generator* and wrap its output in a Django ``File`` ready to save.
 
     The file's ``size`` is set and its position rewound, so storages can
     save it without guessing.
     """
     content = generator.generate()
-    size = content.seek(0, os.SEEK_END)
+    size: int | None = content.seek(0, os.SEEK_END)
     if size is None:  # file-likes whose seek() returns nothing
         size = content.tell()
     content.seek(0)
@@ -156,7 +161,7 @@ def generate(generator: Any) -> File:
     return wrapped
 
 
-def call_strategy_method(file: Any, method_name: str) -> None:
+def call_strategy_method(file: object, method_name: str) -> None:
     """Call ``file.cachefile_strategy.<method_name>(file)`` if the strategy has it."""
     strategy = getattr(file, "cachefile_strategy", None)
     method = getattr(strategy, method_name, None)
@@ -164,7 +169,7 @@ def call_strategy_method(file: Any, method_name: str) -> None:
         method(file)
 
 
-def get_cache():
+def get_cache() -> BaseCache:
     """Return the Django cache that remembers cache file states.
 
     Compatibility: when ``DEBUG`` is true and ``IMAGEKIT_CACHE_BACKEND`` was
@@ -183,7 +188,7 @@ def get_cache():
     return caches[alias]
 
 
-def get_storage():
+def get_storage() -> Storage:
     """Return the storage for cache files.
 
     ``IMAGEKIT_DEFAULT_FILE_STORAGE`` may name a ``settings.STORAGES`` alias or,
@@ -193,12 +198,16 @@ def get_storage():
     try:
         return storages[value]
     except InvalidStorageError:
-        return get_singleton(value, "file storage backend")
+        storage: Storage = get_singleton(value, "file storage backend")
+        return storage
 
 
-def get_default_cachefile_backend() -> Any:
+def get_default_cachefile_backend() -> CacheFileBackend:
     """Return the shared instance of ``IMAGEKIT_DEFAULT_CACHEFILE_BACKEND``."""
-    return get_singleton(setting("IMAGEKIT_DEFAULT_CACHEFILE_BACKEND"), "file backend")
+    backend: CacheFileBackend = get_singleton(
+        setting("IMAGEKIT_DEFAULT_CACHEFILE_BACKEND"), "file backend"
+    )
+    return backend
 
 
 def sanitize_cache_key(key: str) -> str:

@@ -6,14 +6,16 @@ import contextlib
 import os
 import posixpath
 import uuid
+from collections.abc import Callable
 from copy import copy
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.files import File
 from django.core.files.images import ImageFile
-from django.core.files.storage import InMemoryStorage
+from django.core.files.storage import InMemoryStorage, Storage
 from django.utils.functional import SimpleLazyObject
 
+from .._typing import alters_data
 from ..conf import setting
 from ..exceptions import MissingSourceFile
 from ..files import BaseIKFile
@@ -30,6 +32,16 @@ from ..utils import (
 from .backends.base import AbstractCacheFileBackend, CachedFileBackend
 from .strategies import load_strategy
 from .urls import storage_url
+
+if TYPE_CHECKING:
+    from .._typing import CacheFileBackend, Generator
+
+    # Generic in django-stubs only: Django's class takes no type argument.
+    _LazyCacheFile = SimpleLazyObject["ImageCacheFile"]
+else:
+    _LazyCacheFile = SimpleLazyObject
+
+Dimensions = tuple[int | None, int | None]
 
 __all__ = ["ImageCacheFile", "LazyGeneratedImageFile", "LazyImageCacheFile", "save_atomically"]
 
@@ -53,18 +65,30 @@ class ImageCacheFile(BaseIKFile, ImageFile):
       ``content_required`` then opens the file from the storage.
     """
 
+    generator: Generator
+    # Typed str, though a generator may name no file (a spec without a source
+    # gives None): such a file is false, and every other operation on it fails
+    # in the storage, as in ImageKit. Backends, namers and storages only ever
+    # see named files.
+    name: str
+    cachefile_backend: CacheFileBackend
+    #: The strategy object (see :mod:`imagekit.cachefiles.strategies`): its
+    #: hooks are looked up by name, and may be missing.
+    cachefile_strategy: object
+    _dimensions_cache: Dimensions | None
+
     def __init__(
         self,
-        generator: Any,
+        generator: Generator,
         name: str | None = None,
-        storage: Any = None,
-        cachefile_backend: Any = None,
-        cachefile_strategy: Any = None,
+        storage: Storage | Callable[[], Storage] | None = None,
+        cachefile_backend: CacheFileBackend | None = None,
+        cachefile_strategy: object = None,
     ):
         self.generator = generator
         if not name:
             name = self._name_from(generator)
-        self.name = name
+        self.name = name  # type: ignore[assignment]  # see name above
 
         if callable(storage):
             storage = storage()
@@ -83,7 +107,7 @@ class ImageCacheFile(BaseIKFile, ImageFile):
         super().__init__(storage=storage)
 
     @staticmethod
-    def _name_from(generator: Any) -> str | None:
+    def _name_from(generator: Generator) -> str | None:
         # Generators that know their cache file name say so through a
         # ``cachefile_name`` attribute; the others are named by
         # IMAGEKIT_CACHEFILE_NAMER. The attribute is looked up on the class (or
@@ -93,8 +117,11 @@ class ImageCacheFile(BaseIKFile, ImageFile):
             generator, "__dict__", {}
         )
         if has_name:
-            return generator.cachefile_name
-        namer = get_by_qname(setting("IMAGEKIT_CACHEFILE_NAMER"), "namer")
+            name: str | None = generator.cachefile_name  # type: ignore[attr-defined]
+            return name
+        namer: Callable[[Generator], str] = get_by_qname(
+            setting("IMAGEKIT_CACHEFILE_NAMER"), "namer"
+        )
         return namer(generator)
 
     def _require_file(self) -> None:
@@ -137,9 +164,10 @@ class ImageCacheFile(BaseIKFile, ImageFile):
             existence_required.send(sender=self, file=self)
             self._existence_required = True
 
-    def _storage_attr(self, attr: str) -> Any:
+    def _storage_attr(self, attr: str) -> str:
         self._require_existence()
-        return getattr(self.storage, attr)(self.name)
+        value: str = getattr(self.storage, attr)(self.name)
+        return value
 
     @property
     def url(self) -> str:
@@ -152,13 +180,13 @@ class ImageCacheFile(BaseIKFile, ImageFile):
         """The file's local path. May generate the file."""
         return self._storage_attr("path")
 
+    @alters_data
     def generate(self, force: bool = False) -> None:
         """Have the backend generate the file, unless it is already loaded."""
         if force or getattr(self, "_file", None) is None:
             self.cachefile_backend.generate(self, force)
 
-    generate.alters_data = True
-
+    @alters_data
     def _generate(self, *, replace: bool = False) -> tuple[int, int] | None:
         """Generate the file now and save it to the storage; return its size.
 
@@ -193,15 +221,14 @@ class ImageCacheFile(BaseIKFile, ImageFile):
             )
         return dimensions
 
-    _generate.alters_data = True
-
+    # None when the size cannot be read, like Django's ImageFile at run time.
     @property
-    def width(self) -> int | None:
+    def width(self) -> int | None:  # type: ignore[override]
         """The image's width. See :attr:`height`."""
         return self._dimensions()[0]
 
     @property
-    def height(self) -> int | None:
+    def height(self) -> int | None:  # type: ignore[override]
         """The image's height.
 
         Sends ``existence_required`` (so the file is generated if needed) and
@@ -211,24 +238,25 @@ class ImageCacheFile(BaseIKFile, ImageFile):
         """
         return self._dimensions()[1]
 
-    def _dimensions(self) -> tuple[int | None, int | None]:
-        known = getattr(self, "_dimensions_cache", None)
+    def _dimensions(self) -> Dimensions:
+        known: Dimensions | None = getattr(self, "_dimensions_cache", None)
         if known is not None:
             return known
         backend = self.cachefile_backend
         # Backends written for ImageKit without our base classes record no sizes.
-        records = isinstance(backend, AbstractCacheFileBackend)
+        recorder = backend if isinstance(backend, AbstractCacheFileBackend) else None
         if getattr(self, "_file", None) is None and self.name:
             self._require_existence()
             known = getattr(self, "_dimensions_cache", None)  # just generated?
-            if known is None and records:
-                known = backend.get_dimensions(self)
+            if known is None and recorder is not None:
+                known = recorder.get_dimensions(self)
             if known is not None:
                 self._dimensions_cache = known
                 return known
-        measured = self._get_image_dimensions()  # opens the file: content_required
-        if records and None not in measured:
-            backend.set_dimensions(self, measured)
+        # Django's (untyped) ImageFile helper; opens the file: content_required.
+        measured: Dimensions = self._get_image_dimensions()  # type: ignore[attr-defined]
+        if recorder is not None and None not in measured:
+            recorder.set_dimensions(self, measured)  # type: ignore[arg-type]  # no None
         return measured
 
     def __bool__(self) -> bool:
@@ -275,7 +303,7 @@ class ImageCacheFile(BaseIKFile, ImageFile):
         self.__dict__.update(state)
 
 
-def save_atomically(storage: Any, name: str, content: Any, replace: bool = True) -> str:
+def save_atomically(storage: Storage, name: str, content: IO[Any], replace: bool = True) -> str:
     """Save *content* as *name* so that readers never see a partial file; return the name used.
 
     On a local file system the content is written to a hidden temporary file
@@ -346,7 +374,7 @@ def is_temporary_name(name: str) -> bool:
     return len(token) == _OLD_TOKEN_LENGTH and all(c in "0123456789abcdef" for c in token)
 
 
-def _link_to_free_name(storage: Any, source_path: str, name: str) -> str:
+def _link_to_free_name(storage: Storage, source_path: str, name: str) -> str:
     """Hard-link *source_path* to *name*, or to the free name the storage picks; return it.
 
     A storage that keeps taken names (``FileSystemStorage(allow_overwrite=True)``)
@@ -366,10 +394,11 @@ def _link_to_free_name(storage: Any, source_path: str, name: str) -> str:
     raise FileExistsError(f"No free name for {name!r} in {storage!r}")
 
 
-def _measure(content: Any) -> tuple[int, int] | None:
+def _measure(content: IO[bytes]) -> tuple[int, int] | None:
     """Return the size of the image in *content* from its header, or None."""
     from PIL import Image, UnidentifiedImageError
 
+    size: tuple[int, int] | None
     try:
         with Image.open(content) as image:
             size = image.size
@@ -379,7 +408,7 @@ def _measure(content: Any) -> tuple[int, int] | None:
     return size
 
 
-class LazyImageCacheFile(SimpleLazyObject):
+class LazyImageCacheFile(_LazyCacheFile):
     """An :class:`ImageCacheFile` for a registered generator, built on first use.
 
     ``LazyImageCacheFile("myapp:thumb", source=f).generate()`` generates the

@@ -21,7 +21,7 @@ on the ``imagekit`` logger.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -31,12 +31,18 @@ from . import origins
 from .backends import lock
 from .backends.base import CachedFileBackend
 
+if TYPE_CHECKING:
+    from django.core.files.storage import Storage
+
+    from .._typing import CacheFileBackend
+    from . import ImageCacheFile
+
 __all__ = ["delete_with_source", "deletes_with_source", "refresh_if_replaced"]
 
 logger = get_logger()
 
 
-def _cache_files(ids: Iterable[str], source: Any) -> list[Any]:
+def _cache_files(ids: Iterable[str], source: Any) -> list[ImageCacheFile]:
     """Build the cache file of each generator id in *ids* for *source*; skip those that fail."""
     from ..registry import generator_registry
     from . import ImageCacheFile
@@ -66,7 +72,8 @@ def refresh_if_replaced(ids: Iterable[str], source: Any) -> None:
         files = [f for f in _cache_files(ids, source) if _recorded(f)]
         if not files:
             return
-        by_backend: dict[int, tuple[Any, list[Any]]] = {}
+        # Files with origin records (_recorded): their backends are CachedFileBackends.
+        by_backend: dict[int, tuple[Any, list[ImageCacheFile]]] = {}
         for file in files:
             by_backend.setdefault(id(file.cachefile_backend), (file.cachefile_backend, []))[
                 1
@@ -121,11 +128,11 @@ def _refresh_variants(files: list[Any], source: Any, current: str | None = None)
                 )
 
 
-def _recorded(file: Any) -> bool:
+def _recorded(file: ImageCacheFile) -> bool:
     return isinstance(file.cachefile_backend, CachedFileBackend)
 
 
-def _regenerate(file: Any) -> None:
+def _regenerate(file: ImageCacheFile) -> None:
     """Make *file* again from its replaced source, under the same name, atomically.
 
     A synchronous backend makes it now (the new file replaces the old one in
@@ -169,8 +176,9 @@ def delete_with_source(ids: Iterable[str], old_source: Any, using: str | None = 
     for file in files:
         names, key = _declared(file)
         targets.extend((file.cachefile_backend, file.storage, name) for name in names)
-        if key:
-            pictures.append((file.cachefile_backend, key))
+        backend = file.cachefile_backend
+        if key and isinstance(backend, CachedFileBackend):  # only those keep pictures' records
+            pictures.append((backend, key))
     if not targets:
         return
 
@@ -211,7 +219,7 @@ class _Named:
         self.name = name
 
 
-def _delete(backend: Any, storage: Any, name: str) -> None:
+def _delete(backend: CacheFileBackend, storage: Storage, name: str) -> None:
     """Delete the cache file *name* and its state, holding its lock; log any failure."""
     token = None
     try:
@@ -228,6 +236,6 @@ def _delete(backend: Any, storage: Any, name: str) -> None:
     finally:
         if token is not None:
             try:
-                lock.release(backend, _Named(name), token)
+                lock.release(backend, _Named(name), token)  # type: ignore[arg-type]  # locked
             except Exception:
                 logger.exception("Could not release the generation lock of %s", name)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from django.core.files.storage import InMemoryStorage
+from django.core.files.storage import InMemoryStorage, Storage
 
 __all__ = ["Entry", "delete_many", "list_files"]
 
@@ -39,11 +39,11 @@ class Entry:
     modified: datetime | None
 
 
-def _is_s3(storage: Any) -> bool:
+def _is_s3(storage: Storage) -> bool:
     return getattr(storage, "bucket_name", None) is not None and hasattr(storage, "_normalize_name")
 
 
-def list_files(storage: Any, folder: str) -> Iterator[Entry]:
+def list_files(storage: Storage, folder: str) -> Iterator[Entry]:
     """Yield every file below *folder* (a storage name without a trailing slash)."""
     folder = posixpath.normpath(folder).strip("/")
     if _is_s3(storage):
@@ -94,7 +94,7 @@ def _list_s3(storage: Any, folder: str) -> Iterator[Entry]:
             yield Entry(key[strip:], item.get("Size"), item.get("LastModified"))
 
 
-def _list_generic(storage: Any, folder: str) -> Iterator[Entry]:
+def _list_generic(storage: Storage, folder: str) -> Iterator[Entry]:
     pending = [folder]
     while pending:
         name = pending.pop()
@@ -115,19 +115,20 @@ def _ask(method: Any, name: str) -> Any:
         return None
 
 
-def delete_many(storage: Any, names: Sequence[str]) -> dict[str, str]:
+def delete_many(storage: Storage, names: Sequence[str]) -> dict[str, str]:
     """Delete *names* from *storage*; return ``{name: error}`` for those that failed."""
     failed: dict[str, str] = {}
     if _is_s3(storage):
         from storages.utils import clean_name
 
-        client = storage.connection.meta.client
+        s3: Any = storage  # django-storages' S3Storage, whose internals have no types
+        client = s3.connection.meta.client
         for start in range(0, len(names), S3_DELETE_BATCH):
             batch = names[start : start + S3_DELETE_BATCH]
-            keys = {storage._normalize_name(clean_name(name)): name for name in batch}
+            keys = {s3._normalize_name(clean_name(name)): name for name in batch}
             try:
                 answer = client.delete_objects(
-                    Bucket=storage.bucket_name,
+                    Bucket=s3.bucket_name,
                     Delete={"Objects": [{"Key": key} for key in keys], "Quiet": True},
                 )
             except Exception as exc:  # noqa: BLE001 - reported per file by the caller

@@ -46,6 +46,9 @@ Dimensions = tuple[int, int]
 #: size is then measured without asking the cache again.
 ABSENT: tuple[()] = ()
 
+#: What the memory holds for a file's size: the size, or ABSENT.
+Recorded = Dimensions | tuple[()]
+
 
 class ProcessMemory:
     """A bounded mapping of state keys of existing files to their dimensions.
@@ -59,7 +62,7 @@ class ProcessMemory:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._epoch: str | None = None
-        self._entries: dict[str, tuple[float | None, Dimensions | None]] = {}
+        self._entries: dict[str, tuple[float | None, Recorded | None]] = {}
         # Other values kept beside the states (a picture's placeholder and
         # widths), under the same epoch and bounds.
         self._values: dict[str, tuple[float | None, object]] = {}
@@ -81,7 +84,7 @@ class ProcessMemory:
             self._values.clear()
             self._epoch = epoch
 
-    def _entry(self, key: str) -> tuple[float | None, Dimensions | None] | None:
+    def _entry(self, key: str) -> tuple[float | None, Recorded | None] | None:
         """Return the live entry for *key*, forgetting it if it has expired."""
         entry = self._entries.get(key)
         if entry is not None and entry[0] is not None and entry[0] < time.monotonic():
@@ -93,7 +96,7 @@ class ProcessMemory:
         """Return whether the file with state *key* is known to exist."""
         return self._entry(key) is not None
 
-    def get(self, key: str) -> tuple[bool, Dimensions | None]:
+    def get(self, key: str) -> tuple[bool, Recorded | None]:
         """Return ``(known to exist, dimensions)`` for the state *key*.
 
         The dimensions are None when unknown, :data:`ABSENT` when the cache
@@ -102,7 +105,7 @@ class ProcessMemory:
         entry = self._entry(key)
         return (False, None) if entry is None else (True, entry[1])
 
-    def remember(self, key: str, epoch: str | None, dimensions: Dimensions | None = None) -> None:
+    def remember(self, key: str, epoch: str | None, dimensions: Recorded | None = None) -> None:
         """Record that the file with state *key* exists, as read under *epoch*.
 
         An answer read under another epoch than the memory's (another thread

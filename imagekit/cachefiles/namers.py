@@ -8,17 +8,22 @@ site that switches keeps its existing cache files.
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from pilkit.utils import format_to_extension, suggest_extension
 
 from ..conf import setting
 
+if TYPE_CHECKING:
+    from .._typing import Namer, Spec
+
 __all__ = ["hash", "source_name_as_path", "source_name_dot_hash"]
 
 
-def _source_name(generator: Any) -> str | None:
-    return getattr(generator.source, "name", None)
+def _source_name(generator: Spec) -> str | None:
+    name: str | None = getattr(generator.source, "name", None)
+    return name
 
 
 def _is_anchored(source_name: str | None) -> bool:
@@ -62,8 +67,8 @@ _names: dict[tuple[Any, ...], str] = {}
 _MAX_NAMES = 20000
 
 
-def _memoized(namer: Any) -> Any:
-    def named(generator: Any) -> str:
+def _memoized(namer: Callable[[Spec, str], str]) -> Namer:
+    def named(generator: Spec) -> str:
         key = (
             namer,
             setting("IMAGEKIT_CACHEFILE_DIR"),
@@ -90,23 +95,25 @@ def _memoized(namer: Any) -> Any:
     return named
 
 
-def _source_name_as_path(generator: Any, digest: str) -> str:
+def _source_name_as_path(generator: Spec, digest: str) -> str:
     """Mirror the source's path: ``photos/dog.jpg`` → ``CACHE/images/photos/dog/<hash>.jpg``."""
     source_name = _source_name(generator)
     root = directory = setting("IMAGEKIT_CACHEFILE_DIR")
     if not _is_anchored(source_name):
-        directory = os.path.join(directory, os.path.splitext(source_name)[0])
+        # Not None: a source without a name is anchored.
+        directory = os.path.join(directory, os.path.splitext(source_name)[0])  # type: ignore[type-var, arg-type]
     ext = suggest_extension(source_name or "", generator.format)
     filename = f"{digest}{ext}"
     return _safe(os.path.normpath(os.path.join(directory, filename)), root, filename)
 
 
-def _source_name_dot_hash(generator: Any, digest: str) -> str:
+def _source_name_dot_hash(generator: Spec, digest: str) -> str:
     """Keep the source's name: ``photos/dog.jpg`` → ``CACHE/images/photos/dog.<hash12>.jpg``."""
     source_name = _source_name(generator)
     root = directory = setting("IMAGEKIT_CACHEFILE_DIR")
     if not _is_anchored(source_name):
-        directory = os.path.join(directory, os.path.dirname(source_name))
+        # Not None: a source without a name is anchored.
+        directory = os.path.join(directory, os.path.dirname(source_name))  # type: ignore[type-var, arg-type]
     ext = suggest_extension(source_name or "", generator.format)
     stem = os.path.splitext(os.path.basename(source_name or ""))[0]
     filename = f"{stem}.{digest[:12]}{ext}"
@@ -117,7 +124,7 @@ source_name_as_path = _memoized(_source_name_as_path)
 source_name_dot_hash = _memoized(_source_name_dot_hash)
 
 
-def hash(generator: Any) -> str:
+def hash(generator: Spec) -> str:
     """Name by hash alone: ``CACHE/images/<hash>.<format extension>``."""
     fmt = getattr(generator, "format", None)
     ext = format_to_extension(fmt) if fmt else ""

@@ -41,13 +41,18 @@ origin" (see :doc:`/topics/cleanup`).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models.fields.files import FieldFile
 
 from ..conf import setting
 from ..registry import ORIGIN_ATTRIBUTE
 from ..utils import sanitize_cache_key
+
+if TYPE_CHECKING:
+    from django.core.files.storage import Storage
+
+    from . import ImageCacheFile
 
 __all__ = ["describe", "fingerprint", "origin_key", "parse", "source_storage"]
 
@@ -57,7 +62,7 @@ def origin_key(name: str) -> str:
     return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{name}-origin")
 
 
-def describe(file: Any, picture: str | None = None) -> str | None:
+def describe(file: ImageCacheFile, picture: str | None = None) -> str | None:
     """Return the origin record of *file* (an ImageCacheFile being generated), or None.
 
     *picture* is the key of the picture's record, for a picture variant.
@@ -77,7 +82,11 @@ def describe(file: Any, picture: str | None = None) -> str | None:
             "s": source_name,
             "st": _storage_ref(source),
             "f": _is_field_source(base or gid, source),
-            "fp": fingerprint(source.storage, source_name) if hasattr(source, "storage") else None,
+            "fp": (
+                fingerprint(source.storage, source_name)  # type: ignore[union-attr]  # not None
+                if hasattr(source, "storage")
+                else None
+            ),
         }
         if base:
             record["b"] = base
@@ -88,7 +97,7 @@ def describe(file: Any, picture: str | None = None) -> str | None:
         return None
 
 
-def parse(value: Any) -> dict[str, Any] | None:
+def parse(value: object) -> dict[str, Any] | None:
     """Read a stored record; anything unreadable is None."""
     if not isinstance(value, str):
         return None
@@ -99,7 +108,7 @@ def parse(value: Any) -> dict[str, Any] | None:
     return record if isinstance(record, dict) else None
 
 
-def fingerprint(storage: Any, name: str) -> str | None:
+def fingerprint(storage: Storage, name: str) -> str | None:
     """Return a cheap fingerprint of the stored file *name*, or None if none can be had.
 
     The object's ETag on S3-like storages (one ``HEAD``); elsewhere its size
@@ -139,7 +148,7 @@ def _storage_ref(source: Any) -> str | None:
     return None
 
 
-def source_storage(record: dict[str, Any]) -> Any:
+def source_storage(record: dict[str, Any]) -> Storage | None:
     """Return the storage a record's source is in, or None if it cannot be found."""
     ref = record.get("st")
     if not isinstance(ref, str):
@@ -150,7 +159,8 @@ def source_storage(record: dict[str, Any]) -> Any:
             from django.apps import apps
 
             label, _dot, field_name = value.rpartition(".")
-            return apps.get_model(label)._meta.get_field(field_name).storage
+            storage: Storage = apps.get_model(label)._meta.get_field(field_name).storage
+            return storage
         if kind == "alias":
             from django.core.files.storage import storages
 

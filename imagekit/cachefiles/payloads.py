@@ -37,17 +37,20 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.files.storage import DefaultStorage, InvalidStorageError, storages
+from django.core.files.storage import DefaultStorage, InvalidStorageError, Storage, storages
 from django.db.models.fields.files import FieldFile
 
 from ..conf import settings
 from ..files import BaseIKFile
 from ..registry import ORIGIN_ATTRIBUTE, generator_registry
 from ..utils import get_storage
+
+if TYPE_CHECKING:
+    from . import ImageCacheFile
 
 __all__ = [
     "PAYLOAD_VERSION",
@@ -73,7 +76,7 @@ class InvalidPayload(ValueError):
 # ---------------------------------------------------------------------------
 
 
-def payload_for(file: Any, force: bool = False) -> dict[str, Any]:
+def payload_for(file: ImageCacheFile, force: bool = False) -> dict[str, Any]:
     """Return the JSON payload that lets a worker make *file*.
 
     Raise :class:`Unqueueable`, saying why, if *file* cannot be described.
@@ -165,12 +168,13 @@ def _plain_pk(pk: Any) -> Any:
     return None
 
 
-def _storage_alias(storage: Any, what: str) -> str | None:
+def _storage_alias(storage: Storage, what: str) -> str | None:
     """Return the ``STORAGES`` alias of *storage*; None for imagekit's default storage."""
     if isinstance(storage, DefaultStorage):
         storage = storages["default"]
     if storage is get_storage():
         return None
+    alias: str
     for alias in settings.STORAGES:
         if storages[alias] is storage:
             return alias
@@ -182,7 +186,7 @@ def _storage_alias(storage: Any, what: str) -> str | None:
 # ---------------------------------------------------------------------------
 
 
-def cachefile_from_payload(payload: Mapping[str, Any]) -> Any:
+def cachefile_from_payload(payload: Mapping[str, Any]) -> ImageCacheFile | None:
     """Rebuild the cache file that *payload* describes.
 
     Return None if the payload is stale: its model instance was deleted, or
@@ -221,7 +225,7 @@ _SHAPE = {
 }
 
 
-def _check_shape(payload: Any) -> None:
+def _check_shape(payload: object) -> None:
     if not isinstance(payload, Mapping):
         raise InvalidPayload(f"An imagekit payload must be a JSON object, not {payload!r}.")
     if payload.get("version") != PAYLOAD_VERSION:
@@ -237,7 +241,7 @@ def _check_shape(payload: Any) -> None:
             raise InvalidPayload(f"The imagekit payload has no {key!r}.")
 
 
-def _load_storage(alias: Any) -> Any:
+def _load_storage(alias: object) -> Storage:
     if alias is None:
         return get_storage()
     if not isinstance(alias, str):
@@ -248,7 +252,7 @@ def _load_storage(alias: Any) -> Any:
         raise InvalidPayload(f"Unknown storage alias {alias!r}.") from exc
 
 
-def _load_source(ref: Any) -> Any:
+def _load_source(ref: object) -> FieldFile | BaseIKFile | None:
     if not isinstance(ref, Mapping) or not isinstance(ref.get("name"), str):
         raise InvalidPayload(f"Malformed source in an imagekit payload: {ref!r}.")
     if "model" in ref:
@@ -258,7 +262,7 @@ def _load_source(ref: Any) -> Any:
     return source
 
 
-def _load_model_source(ref: Mapping[str, Any]) -> Any:
+def _load_model_source(ref: Mapping[str, Any]) -> FieldFile | None:
     try:
         model = apps.get_model(ref["model"])
     except (LookupError, ValueError, TypeError) as exc:

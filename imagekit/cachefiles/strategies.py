@@ -20,9 +20,12 @@ A strategy is any object; imagekit calls the methods below when they exist
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..utils import get_singleton
+
+if TYPE_CHECKING:
+    from . import ImageCacheFile
 
 __all__ = ["DictStrategy", "JustInTime", "Optimistic", "load_strategy"]
 
@@ -30,10 +33,10 @@ __all__ = ["DictStrategy", "JustInTime", "Optimistic", "load_strategy"]
 class JustInTime:
     """Generate the file, synchronously, the moment it is needed."""
 
-    def on_existence_required(self, file: Any) -> None:
+    def on_existence_required(self, file: ImageCacheFile) -> None:
         file.generate()
 
-    def on_content_required(self, file: Any) -> None:
+    def on_content_required(self, file: ImageCacheFile) -> None:
         file.generate()
 
 
@@ -43,31 +46,32 @@ class Optimistic:
     ``url`` and ``bool(file)`` do no storage or cache I/O at all.
     """
 
-    def on_source_saved(self, file: Any) -> None:
+    def on_source_saved(self, file: ImageCacheFile) -> None:
         file.generate()
         # And the picture variants its spec declares (picture_widths...).
         from ..pictures import generate_declared
 
         generate_declared(file)
 
-    def should_verify_existence(self, file: Any) -> bool:
+    def should_verify_existence(self, file: ImageCacheFile) -> bool:
         return False
 
 
 class DictStrategy:
     """A strategy built from a ``{"callback_name": function}`` dict."""
 
-    def __init__(self, callbacks: dict[str, Callable[[Any], Any]]):
+    def __init__(self, callbacks: dict[str, Callable[[ImageCacheFile], object]]):
         for name, callback in callbacks.items():
             setattr(self, name, callback)
 
 
-def load_strategy(strategy: Any) -> Any:
+def load_strategy(strategy: object) -> object:
     """Turn a strategy setting into a strategy object.
 
     A dotted path gives the shared instance of that class, a dict gives a
     :class:`DictStrategy`, any other callable (typically a class) is called
-    with no arguments, and anything else is returned unchanged.
+    with no arguments, and anything else is returned unchanged. The result is
+    an object whose hooks (all optional) are looked up by name.
     """
     if isinstance(strategy, str):
         return get_singleton(strategy, "cache file strategy")

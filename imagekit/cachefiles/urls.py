@@ -13,9 +13,7 @@ fresh. Nothing here says whether a file exists; that stays with the backend.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage
 
 _PURE_URL = FileSystemStorage.url
 
@@ -23,14 +21,14 @@ _PURE_URL = FileSystemStorage.url
 #: all at once (a page needs a few hundred).
 MAX_URLS = 20000
 
-_urls: dict[tuple[Any, str], str] = {}
+_urls: dict[tuple[str, str], str] = {}
 
 
-def storage_url(storage: Any, name: str) -> str:
+def storage_url(storage: Storage, name: str) -> str:
     """Return ``storage.url(name)``, remembered when that is a pure function."""
     if getattr(type(storage), "url", None) is not _PURE_URL or "url" in vars(storage):
         return storage.url(name)
-    key = (storage.base_url, name)
+    key = (storage.base_url, name)  # type: ignore[attr-defined]  # a FileSystemStorage
     try:
         return _urls[key]
     except KeyError:

@@ -35,7 +35,8 @@ def generate_from_payload(payload: Mapping[str, Any]) -> bool:
         if file is None:
             logger.info("Skipped the stale imagekit task for %s", payload.get("name"))
             return False
-        file.cachefile_backend.generate_now(file, force=payload["force"])
+        # Queued by a CachedFileBackend (BaseAsync), whose generate_now() makes it.
+        file.cachefile_backend.generate_now(file, force=payload["force"])  # type: ignore[attr-defined]
         return True
     finally:
         name = payload.get("name") if isinstance(payload, Mapping) else None

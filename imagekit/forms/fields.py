@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,6 +11,9 @@ from .. import heif
 from ..exceptions import SourceImageError
 from ..specs import SpecHost
 from ..utils import generate
+
+if TYPE_CHECKING:
+    from .._typing import GeneratorFactory, Processors
 
 __all__ = ["ProcessableImageField", "ProcessedImageField"]
 
@@ -26,12 +29,12 @@ class ProcessedImageField(forms.ImageField, SpecHost):
 
     def __init__(
         self,
-        processors: Any = None,
+        processors: Processors | None = None,
         format: str | None = None,
         options: dict[str, Any] | None = None,
         autoconvert: bool = True,
         spec_id: str | None = None,
-        spec: Any = None,
+        spec: GeneratorFactory | None = None,
         *args: Any,
         **kwargs: Any,
     ):
@@ -82,7 +85,7 @@ class ProcessableImageField(forms.ImageField):
     second run is the price of keeping the model field's behaviour.
     """
 
-    def __init__(self, *args: Any, spec_host: Any, **kwargs: Any):
+    def __init__(self, *args: Any, spec_host: SpecHost, **kwargs: Any):
         self.spec_host = spec_host
         super().__init__(*args, **kwargs)
 

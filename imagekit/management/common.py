@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
-from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, OutputWrapper
 
 __all__ = ["Progress", "compile_pattern", "select_ids", "shows_progress"]
 
@@ -47,7 +46,7 @@ def select_ids(patterns: Iterable[str], ids: Iterable[str]) -> list[str]:
     return [gid for gid in ids if any(regex.match(gid) for _pattern, regex in compiled)]
 
 
-def shows_progress(option: str, stdout: Any) -> bool:
+def shows_progress(option: str, stdout: OutputWrapper) -> bool:
     """Return whether to draw a progress line: ``--progress always``, or ``auto`` on a terminal."""
     return option == "always" or (option == "auto" and stdout.isatty())
 
@@ -62,7 +61,7 @@ class Progress:
 
     width = 30
 
-    def __init__(self, stream: Any, total: int):
+    def __init__(self, stream: OutputWrapper, total: int):
         self.stream = stream
         self.total = total
         self.start = time.monotonic()
@@ -79,7 +78,7 @@ class Progress:
         self.stream.flush()
         self.drawn = len(bar)
 
-    def note(self, stream: Any, line: str) -> None:
+    def note(self, stream: OutputWrapper, line: str) -> None:
         """Write *line* on its own line above the bar."""
         if self.drawn:
             self.stream.write(f"\r{' ' * self.drawn}\r", ending="")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from copy import copy
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.db.models.fields.files import FieldFile, ImageFieldFile
 from PIL import Image
@@ -33,6 +33,16 @@ from ..utils import (
     prepare_image,
 )
 
+if TYPE_CHECKING:
+    from .._typing import (
+        CacheFileBackend,
+        Generator,
+        GeneratorFactory,
+        Namer,
+        Processors,
+        StorageOrFactory,
+    )
+
 __all__ = ["BaseImageSpec", "ImageSpec", "SpecHost", "create_spec", "create_spec_class"]
 
 
@@ -44,13 +54,13 @@ class BaseImageSpec:
     """
 
     #: Storage for this spec's cache files (None: ``IMAGEKIT_DEFAULT_FILE_STORAGE``).
-    cachefile_storage: Any = None
+    cachefile_storage: StorageOrFactory | None = None
     #: Backend for this spec's cache files (None: ``IMAGEKIT_DEFAULT_CACHEFILE_BACKEND``).
-    cachefile_backend: Any = None
+    cachefile_backend: CacheFileBackend | None = None
     #: Strategy for this spec's cache files: a dotted path, class, dict or object.
     #: Compatibility: as in ImageKit, the default is the value of
     #: ``IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY`` when this module was imported.
-    cachefile_strategy: Any = setting("IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY")
+    cachefile_strategy: object = setting("IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY")
 
     MissingSource = MissingSource
 
@@ -58,7 +68,7 @@ class BaseImageSpec:
         self.cachefile_backend = self.cachefile_backend or get_default_cachefile_backend()
         self.cachefile_strategy = load_strategy(self.cachefile_strategy)
 
-    def generate(self) -> Any:
+    def generate(self) -> IO[bytes]:
         raise NotImplementedError("subclasses of BaseImageSpec must provide a generate() method")
 
 
@@ -70,7 +80,13 @@ class ImageSpec(BaseImageSpec):
     subclass, or make any of them a property to vary with the source.
     """
 
-    processors: Any = []
+    if TYPE_CHECKING:
+        # Read-only to type checkers, so that subclasses may make it a property
+        # (the usual way to vary processing with the source) or a plain list.
+        @property
+        def processors(self) -> Processors: ...
+    else:
+        processors = []
     format: str | None = None
     options: dict[str, Any] | None = None
     autoconvert: bool = True
@@ -107,8 +123,8 @@ class ImageSpec(BaseImageSpec):
         source = self.source
         if not source:
             return None
-        namer = get_by_qname(setting("IMAGEKIT_SPEC_CACHEFILE_NAMER"), "namer")
-        key = None
+        namer: Namer = get_by_qname(setting("IMAGEKIT_SPEC_CACHEFILE_NAMER"), "namer")
+        key: tuple[Any, ...] | None = None
         if namer in _PURE_NAMERS and type(getattr(source, "name", None)) is str:
             tail = self._name_tail_key()
             if tail is not None:
@@ -125,7 +141,7 @@ class ImageSpec(BaseImageSpec):
                 _spec_names.clear()
             # Keep the tail's objects alive with the name, so that the ids in
             # the key are not reused by other objects meanwhile.
-            _spec_names[key] = (name, tail[1])
+            _spec_names[key] = (name, tail[1])  # type: ignore[index]  # a key: a tail
         return name
 
     def __getstate__(self) -> dict[str, Any]:
@@ -297,7 +313,8 @@ class ImageSpec(BaseImageSpec):
         fmt = self.format or image.format
         save_options = _output_options(self.options, first, fmt, icc_profile)
         save_options.update(save_options_for(fmt, animation))
-        return img_to_fobj(first, fmt, False, **save_options)
+        encoded: io.BytesIO = img_to_fobj(first, fmt, False, **save_options)
+        return encoded
 
 
 def _name(source: Any) -> str:
@@ -327,7 +344,8 @@ def encode(
         # PNG and TIFF write the profile found in image.info when none
         # is given: drop the source's profile that did not fit.
         image.info.pop("icc_profile", None)
-    return img_to_fobj(image, fmt, False, **save_options)
+    encoded: io.BytesIO = img_to_fobj(image, fmt, False, **save_options)
+    return encoded
 
 
 def _field_of(source: Any) -> str:
@@ -420,8 +438,8 @@ def _binary_stream(source: Any) -> Any:
             return buffer
     inner = getattr(source, "file", None)
     if isinstance(inner, io.TextIOBase) and getattr(inner, "buffer", None) is not None:
-        inner.buffer.seek(0)
-        return inner.buffer
+        inner.buffer.seek(0)  # type: ignore[attr-defined]  # a TextIOWrapper's
+        return inner.buffer  # type: ignore[attr-defined]
     return source
 
 
@@ -450,7 +468,9 @@ def create_spec(class_attrs: dict[str, Any], state: dict[str, Any]) -> ImageSpec
 class SpecHost:
     """Mixin for objects (the fields) that own a spec registered under an id."""
 
-    def __init__(self, spec: Any = None, spec_id: str | None = None, **spec_attrs: Any):
+    def __init__(
+        self, spec: GeneratorFactory | None = None, spec_id: str | None = None, **spec_attrs: Any
+    ):
         spec_attrs = {k: v for k, v in spec_attrs.items() if v is not None}
         if spec_attrs:
             if spec:
@@ -476,7 +496,7 @@ class SpecHost:
             except AlreadyRegistered:
                 pass
 
-    def get_spec(self, source: Any) -> Any:
+    def get_spec(self, source: Any) -> Generator:
         """Return a spec instance for *source*."""
         spec_id = getattr(self, "spec_id", None)
         if not spec_id:

@@ -11,14 +11,28 @@ is the one behind every ``ImageSpecField``.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_init, post_save
 
 from ..signals import source_changed, source_created, source_deleted, source_saved
 from ..utils import get_nonabstract_descendants
+
+if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
+    from django.dispatch import Signal
+
+    from ..cachefiles import ImageCacheFile
+
+
+class SourceGroup(Protocol):
+    """What may be registered as a source group: ``files()`` yields source files."""
+
+    def files(self) -> Iterable[Any]: ...
+
 
 __all__ = [
     "ImageFieldSourceGroup",
@@ -80,13 +94,13 @@ class ModelSignalRouter:
     def add(self, source_group: ImageFieldSourceGroup) -> None:
         self._source_groups.append(source_group)
 
-    def init_instance(self, instance: Any) -> dict[str, Any]:
-        state = instance.__dict__.get("_ik")
+    def init_instance(self, instance: Model) -> dict[str, Any]:
+        state: dict[str, Any] | None = instance.__dict__.get("_ik")
         if state is None:
-            state = instance._ik = {}
+            state = instance._ik = {}  # type: ignore[attr-defined]
         return state
 
-    def get_source_fields(self, instance: Any) -> set[str]:
+    def get_source_fields(self, instance: Model) -> set[str]:
         """Return the names of *instance*'s fields that are sources of a group."""
         return {
             group.image_field
@@ -95,7 +109,7 @@ class ModelSignalRouter:
         }
 
     @ik_model_receiver
-    def post_init_receiver(self, sender: Any, instance: Any = None, **kwargs: Any) -> None:
+    def post_init_receiver(self, sender: type[Model], instance: Any = None, **kwargs: Any) -> None:
         state = self.init_instance(instance)
         names = {}
         for attname in self.get_source_fields(instance):
@@ -108,10 +122,10 @@ class ModelSignalRouter:
     @ik_model_receiver
     def post_save_receiver(
         self,
-        sender: Any,
+        sender: type[Model],
         instance: Any = None,
         created: bool = False,
-        update_fields: Any = None,
+        update_fields: frozenset[str] | None = None,
         raw: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -152,7 +166,9 @@ class ModelSignalRouter:
         state["source_names"] = new_names
 
     @ik_model_receiver
-    def post_delete_receiver(self, sender: Any, instance: Any = None, **kwargs: Any) -> None:
+    def post_delete_receiver(
+        self, sender: type[Model], instance: Any = None, **kwargs: Any
+    ) -> None:
         for attname in self.get_source_fields(instance):
             file = getattr(instance, attname)
             if file:
@@ -199,7 +215,12 @@ class ModelSignalRouter:
             refresh_if_replaced(ids, file)
 
     def dispatch_signal(
-        self, signal: Any, file: Any, model_class: type, instance: Any, attname: str
+        self,
+        signal: Signal,
+        file: FieldFile,
+        model_class: type[Model],
+        instance: Model,
+        attname: str,
     ) -> None:
         for group in list(self._source_groups):
             if issubclass(model_class, group.model_class) and group.image_field == attname:
@@ -224,12 +245,12 @@ class ImageFieldSourceGroup:
     #: sets it from its ``delete_with_source`` option.
     delete_with_source: bool | None = None
 
-    def __init__(self, model_class: type, image_field: str):
+    def __init__(self, model_class: type[Model], image_field: str):
         self.model_class = model_class
         self.image_field = image_field
         signal_router.add(self)
 
-    def files(self) -> Iterator[Any]:
+    def files(self) -> Iterator[FieldFile]:
         """Yield the field's file for every instance of every concrete model."""
         for model in get_nonabstract_descendants(self.model_class):
             for instance in model._default_manager.all().iterator():
@@ -242,7 +263,7 @@ class ImageFieldSourceGroup:
 class SourceGroupFilesGenerator:
     """Yield a lazy cache file of *generator_id* for each file of *source_group*."""
 
-    def __init__(self, source_group: Any, generator_id: str):
+    def __init__(self, source_group: SourceGroup, generator_id: str):
         self.source_group = source_group
         self.generator_id = generator_id
 
@@ -256,8 +277,9 @@ class SourceGroupFilesGenerator:
     def __hash__(self) -> int:
         return hash((self.source_group, self.generator_id))
 
-    def __call__(self) -> Iterator[Any]:
+    def __call__(self) -> Iterator[ImageCacheFile]:
         from ..cachefiles import LazyImageCacheFile
 
         for source_file in self.source_group.files():
-            yield LazyImageCacheFile(self.generator_id, source=source_file)
+            # A lazy proxy of one, which isinstance() takes for an ImageCacheFile.
+            yield LazyImageCacheFile(self.generator_id, source=source_file)  # type: ignore[misc]

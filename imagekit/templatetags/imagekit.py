@@ -21,10 +21,12 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Callable, Collection, Mapping
 from html import escape as html_escape
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django import template
+from django.template import Context
 from django.template.base import FilterExpression, Parser, Token
 from django.utils.safestring import SafeString
 
@@ -34,6 +36,9 @@ from ..conf import missing_source_policy, setting
 from ..exceptions import MissingSource, SourceImageError, UnknownFormat
 from ..registry import generator_registry
 from ..utils import get_logger
+
+if TYPE_CHECKING:
+    from ..pictures import Picture
 
 __all__ = [
     "ASSIGNMENT_DELIMETER",
@@ -188,7 +193,8 @@ def parse_dimensions(dimensions: Any) -> dict[str, int | None]:
             f"Invalid thumbnail geometry {text!r}: use 'WIDTHxHEIGHT', 'WIDTHx' or "
             "'xHEIGHT' with positive whole numbers, e.g. '100x50'."
         )
-    width, height = (int(m.group(1)) if m.group(1) else 0 for m in matches)
+    # All matched: checked above.
+    width, height = (int(m.group(1)) if m.group(1) else 0 for m in matches)  # type: ignore[union-attr]
     if not width and not height:
         raise template.TemplateSyntaxError(
             f"Invalid thumbnail geometry {text!r}: give a width, a height or both, "
@@ -197,7 +203,7 @@ def parse_dimensions(dimensions: Any) -> dict[str, int | None]:
     return {"width": width or None, "height": height or None}
 
 
-def _escape(value: Any) -> str:
+def _escape(value: object) -> str:
     """Escape *value* for HTML unless it is already safe (``conditional_escape``)."""
     if type(value) is int:  # sizes: nothing to escape
         return str(value)
@@ -212,30 +218,43 @@ def _escaped_name(name: str) -> str:
     return html_escape(name, quote=True)
 
 
-def _literal(expression: FilterExpression) -> str | None:
+class _Compiled(Protocol):
+    """What the compile-time checks read of an argument (a ``FilterExpression``)."""
+
+    @property
+    def var(self) -> object: ...
+
+    @property
+    def filters(self) -> Collection[object]: ...
+
+
+def _literal(expression: _Compiled) -> str | None:
     """Return the string a filter expression stands for, if it is a constant."""
     if isinstance(expression.var, str) and not expression.filters:
         return str(expression.var)
     return None
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     # Template literals are SafeStrings; generators (and hashes) want plain text.
     return str.__str__(value) if isinstance(value, SafeString) else value
 
 
 def get_cachefile(
-    context: Any, generator_id: Any, generator_kwargs: dict[str, Any], source: Any = None
+    context: Context,
+    generator_id: FilterExpression | str,
+    generator_kwargs: dict[str, Any],
+    source: object = None,
 ) -> ImageCacheFile:
     """Build the cache file for *generator_id* with arguments resolved in *context*."""
-    generator_id = _resolve(generator_id, context)
+    resolved_id: str = _resolve(generator_id, context)
     kwargs = {k: _plain(_resolve(v, context)) for k, v in generator_kwargs.items()}
     if source is not None:
         kwargs["source"] = source
-    return ImageCacheFile(generator_registry.get(generator_id, **kwargs))
+    return ImageCacheFile(generator_registry.get(resolved_id, **kwargs))
 
 
-def _resolve(value: Any, context: Any) -> Any:
+def _resolve(value: object, context: Context) -> Any:
     return value.resolve(context) if isinstance(value, FilterExpression) else value
 
 
@@ -245,7 +264,7 @@ def _resolve(value: Any, context: Any) -> Any:
 # with arguments they have resolved themselves.
 
 
-def render_or_skip(render: Any, *args: Any) -> str:
+def render_or_skip(render: Callable[..., str], *args: Any) -> str:
     """Return ``render(*args)``, or "" if the source is missing and the policy says so.
 
     ``IMAGEKIT_TEMPLATE_MISSING_SOURCE`` (:func:`~imagekit.conf.missing_source_policy`)
@@ -265,7 +284,7 @@ def render_or_skip(render: Any, *args: Any) -> str:
 def img_tag(
     file: ImageCacheFile,
     attrs: dict[str, Any],
-    extra_attrs: Any = None,
+    extra_attrs: Callable[[ImageCacheFile], dict[str, str]] | None = None,
 ) -> SafeString:
     """Return the ``<img>`` for *file*: *attrs* (resolved), the size, ``src``, then extras.
 
@@ -294,9 +313,9 @@ def img_tag(
 
 
 def thumbnail_file(
-    generator_id: Any,
+    generator_id: str | None,
     dimensions: dict[str, int | None],
-    source: Any,
+    source: object,
     generator_kwargs: dict[str, Any],
     scale: float | None = None,
 ) -> ImageCacheFile:
@@ -331,7 +350,9 @@ def srcset_factors(scales: Any, origin: str) -> list[float]:
     return parse_srcset(scales, origin) if scales else []
 
 
-def density_srcset(file: ImageCacheFile, factors: list[float], file_at: Any) -> dict[str, str]:
+def density_srcset(
+    file: ImageCacheFile, factors: list[float], file_at: Callable[[float], ImageCacheFile]
+) -> dict[str, str]:
     """Return ``{"srcset": "URL 1x , URL 2x"}`` (ImageKit's spelling), or {} without factors.
 
     *file_at* is called with each factor and returns that scale's cache file.
@@ -352,7 +373,7 @@ class ImageKitNode(template.Node):
 
     def __init__(
         self,
-        generator_id: Any,
+        generator_id: FilterExpression | None,
         generator_kwargs: dict[str, FilterExpression],
         html_attrs: dict[str, FilterExpression] | None = None,
         varname: str | None = None,
@@ -362,20 +383,21 @@ class ImageKitNode(template.Node):
         self._html_attrs = html_attrs or {}
         self._varname = varname
 
-    def get_file(self, context: Any) -> ImageCacheFile:
-        return get_cachefile(context, self._generator_id, self._generator_kwargs)
+    def get_file(self, context: Context) -> ImageCacheFile:
+        # Only {% thumbnail %} nodes have no id, and they build their own files.
+        return get_cachefile(context, self._generator_id, self._generator_kwargs)  # type: ignore[arg-type]
 
-    def render(self, context: Any) -> str:
+    def render(self, context: Context) -> str:
         if self._varname:
             context[self._varname] = self.get_file(context)
             return ""
         return render_or_skip(self.render_img, context)
 
-    def render_img(self, context: Any) -> str:
+    def render_img(self, context: Context) -> str:
         attrs = {k: v.resolve(context) for k, v in self._html_attrs.items()}
         return img_tag(self.get_file(context), attrs, lambda file: self.extra_attrs(context, file))
 
-    def extra_attrs(self, context: Any, file: ImageCacheFile) -> dict[str, str]:
+    def extra_attrs(self, context: Context, file: ImageCacheFile) -> dict[str, str]:
         return {}
 
 
@@ -387,12 +409,18 @@ class GenerateImageTagNode(ImageKitNode):
     """``{% generateimage 'id' k=v -- attr=value %}``."""
 
 
-class _ThumbnailMixin:
+if TYPE_CHECKING:
+    _ThumbnailBase = ImageKitNode
+else:
+    _ThumbnailBase = object  # a mixin: the nodes below put ImageKitNode after it
+
+
+class _ThumbnailMixin(_ThumbnailBase):
     """Build thumbnails from a geometry, a source and thumbnail options."""
 
     def __init__(
         self,
-        generator_id: Any,
+        generator_id: FilterExpression | None,
         dimensions: FilterExpression,
         source: FilterExpression,
         generator_kwargs: dict[str, FilterExpression],
@@ -408,14 +436,18 @@ class _ThumbnailMixin:
         self._source = source
         # A literal srcset is checked when the template compiles.
         self._literal_scales = None
-        srcset_literal = _literal(self._srcset) if self._srcset is not UNSET else None
+        srcset_literal = (
+            _literal(self._srcset)  # type: ignore[arg-type]  # not UNSET
+            if self._srcset is not UNSET
+            else None
+        )
         if srcset_literal is not None:
             try:
                 self._literal_scales = parse_srcset(srcset_literal)
             except ValueError as exc:
                 raise template.TemplateSyntaxError(str(exc)) from exc
 
-    def get_file(self, context: Any, scale: float | None = None) -> ImageCacheFile:
+    def get_file(self, context: Context, scale: float | None = None) -> ImageCacheFile:
         dimensions = self._literal_dimensions or parse_dimensions(self._dimensions.resolve(context))
         generator_id = (
             self._generator_id.resolve(context) if self._generator_id is not None else None
@@ -426,11 +458,13 @@ class _ThumbnailMixin:
             generator_id, dimensions, self._source.resolve(context), kwargs, scale
         )
 
-    def extra_attrs(self, context: Any, file: ImageCacheFile) -> dict[str, str]:
+    def extra_attrs(self, context: Context, file: ImageCacheFile) -> dict[str, str]:
         if self._literal_scales is not None:
             factors = self._literal_scales
         else:
-            scales = self._srcset if self._srcset is UNSET else self._srcset.resolve(context)
+            scales = (
+                self._srcset if self._srcset is UNSET else self._srcset.resolve(context)  # type: ignore[attr-defined]
+            )
             factors = srcset_factors(scales, "srcset")
         return density_srcset(file, factors, lambda factor: self.get_file(context, factor))
 
@@ -450,7 +484,7 @@ class ThumbnailImageTagNode(_ThumbnailMixin, ImageKitNode):
 THUMBNAIL_ARGUMENTS = ("anchor", "crop", "upscale", "format", "srcset")
 
 
-def _compile_check(check: Any, value: Any, origin: str) -> None:
+def _compile_check(check: Callable[[str, str], object], value: str, origin: str) -> None:
     """Run *check* on a literal tag argument; a failure is a ``TemplateSyntaxError``."""
     try:
         check(value, origin)
@@ -552,6 +586,8 @@ PICTURE_ARGUMENTS = (
 class PictureNode(ImageKitNode):
     """``{% picture what [source] k=v [-- attrs | as var] %}``."""
 
+    _generator_id: FilterExpression  # what the picture is of: never None
+
     def __init__(
         self,
         what: FilterExpression,
@@ -563,7 +599,7 @@ class PictureNode(ImageKitNode):
         super().__init__(what, kwargs, html_attrs, varname)
         self._source = source
 
-    def get_file(self, context: Any) -> Any:  # the Picture, for the shared render()
+    def get_file(self, context: Context) -> Picture:  # type: ignore[override]  # for render()
         from ..pictures import build_picture
 
         options = {k: _plain(v.resolve(context)) for k, v in self._generator_kwargs.items()}
@@ -575,7 +611,7 @@ class PictureNode(ImageKitNode):
             known["generator_kwargs"] = options
         return build_picture(_plain(self._generator_id.resolve(context)), source, **known)
 
-    def render_img(self, context: Any) -> str:
+    def render_img(self, context: Context) -> str:
         from ..pictures import render_picture
 
         picture = self.get_file(context)
@@ -584,7 +620,7 @@ class PictureNode(ImageKitNode):
 
 
 def _check_picture_arguments(
-    tag_name: str, what: FilterExpression, kwargs: dict[str, FilterExpression], positional: int
+    tag_name: str, what: _Compiled, kwargs: Mapping[str, _Compiled], positional: int
 ) -> None:
     from ..pictures import check_placeholder, check_sizes, parse_formats, parse_widths
 
@@ -602,7 +638,7 @@ def _check_picture_arguments(
                 f"{', '.join(name + '=' for name in PICTURE_ARGUMENTS)} (and HTML "
                 f"attributes after '{HTML_ATTRS_DELIMITER}')."
             )
-    checks = {
+    checks: dict[str, Callable[[str, str], object]] = {
         "widths": parse_widths,
         "formats": parse_formats,
         "sizes": check_sizes,

@@ -15,18 +15,24 @@ in :mod:`imagekit.cachefiles.memory`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from copy import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache.backends.dummy import DummyCache
 from django.core.exceptions import ImproperlyConfigured
 
+from ..._typing import alters_data
 from ...conf import setting
 from ...utils import get_cache, sanitize_cache_key
 from ..local import get_active_state_cache
 from ..memory import ABSENT, EPOCH_KEY, ProcessMemory, requests
 from . import lock
 from .guard import call_guarded
+
+if TYPE_CHECKING:
+    from ..._typing import Named
+    from .. import ImageCacheFile
 
 __all__ = [
     "AbstractCacheFileBackend",
@@ -73,26 +79,24 @@ class AbstractCacheFileBackend:
     same way.
     """
 
-    def generate(self, file: Any, force: bool = False) -> None:
+    @alters_data
+    def generate(self, file: ImageCacheFile, force: bool = False) -> None:
         raise NotImplementedError(
             "subclasses of AbstractCacheFileBackend must provide a generate() method"
         )
 
-    generate.alters_data = True
-
-    def exists(self, file: Any) -> bool:
+    def exists(self, file: ImageCacheFile) -> bool:
         raise NotImplementedError(
             "subclasses of AbstractCacheFileBackend must provide an exists() method"
         )
 
-    def get_dimensions(self, file: Any) -> Dimensions | None:
+    def get_dimensions(self, file: ImageCacheFile) -> Dimensions | None:
         """Return *file*'s recorded ``(width, height)``, or None if none is."""
         return None
 
-    def set_dimensions(self, file: Any, dimensions: Dimensions) -> None:
+    @alters_data
+    def set_dimensions(self, file: ImageCacheFile, dimensions: Dimensions) -> None:
         """Record the size of an existing *file*, measured by reading it."""
-
-    set_dimensions.alters_data = True
 
 
 class CachedFileBackend(AbstractCacheFileBackend):
@@ -119,7 +123,7 @@ class CachedFileBackend(AbstractCacheFileBackend):
     @property
     def memory(self) -> ProcessMemory:
         """What this backend remembers between requests (see :mod:`..memory`)."""
-        memory = self.__dict__.get("_memory")
+        memory: ProcessMemory | None = self.__dict__.get("_memory")
         if memory is None:
             memory = self.__dict__.setdefault("_memory", ProcessMemory())
         return memory
@@ -132,18 +136,19 @@ class CachedFileBackend(AbstractCacheFileBackend):
 
     # --- keys -------------------------------------------------------------------
 
-    def get_key(self, file: Any) -> str:
+    def get_key(self, file: Named) -> str:
         """Return the cache key for *file*'s state."""
         return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-state")
 
-    def get_dimensions_key(self, file: Any) -> str:
+    def get_dimensions_key(self, file: Named) -> str:
         """Return the cache key for *file*'s width and height."""
         return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-dimensions")
 
-    def get_origin_key(self, file: Any) -> str:
+    def get_origin_key(self, file: Named) -> str:
         """Return the cache key of the record of what made *file* (:mod:`..origins`)."""
         return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-origin")
 
+    @alters_data
     def forget(self, *names: str) -> None:
         """Record that the cache files *names* are gone: size, origin and marks removed.
 
@@ -156,8 +161,8 @@ class CachedFileBackend(AbstractCacheFileBackend):
         that is gone. Two round trips for them all. Other processes' memories
         of them are not touched: see :meth:`renew_epoch`.
         """
-        states = {}
-        others = []
+        states: dict[str, str] = {}
+        others: list[str] = []
         local = get_active_state_cache()
         for name in names:
             prefix = f"{setting('IMAGEKIT_CACHE_PREFIX')}{name}"
@@ -173,9 +178,7 @@ class CachedFileBackend(AbstractCacheFileBackend):
             self.cache_call("set_many", states, timeout)
             self.cache_call("delete_many", others)
 
-    forget.alters_data = True
-
-    def get_lock_key(self, file: Any) -> str:
+    def get_lock_key(self, file: Named) -> str:
         """Return the cache key of the lock held while *file* is generated."""
         return lock.lock_key(file)
 
@@ -185,7 +188,7 @@ class CachedFileBackend(AbstractCacheFileBackend):
 
     # --- states -------------------------------------------------------------------
 
-    def get_state(self, file: Any, check_if_unknown: bool = True) -> str | None:
+    def get_state(self, file: ImageCacheFile, check_if_unknown: bool = True) -> str | None:
         """Return *file*'s state.
 
         Asked in turn: the request-local state cache, if one is active (no
@@ -200,6 +203,7 @@ class CachedFileBackend(AbstractCacheFileBackend):
         key = self.get_key(file)
         local = get_active_state_cache()
         sized = False
+        state: str | None
         if local is not None and key in local:
             state = local[key]
         else:
@@ -213,7 +217,7 @@ class CachedFileBackend(AbstractCacheFileBackend):
                 self.memory.remember(key, self.memory.epoch, ABSENT)
         return state
 
-    def _record_observed(self, file: Any, key: str, state: str, local: Any) -> str:
+    def _record_observed(self, file: ImageCacheFile, key: str, state: str, local: Any) -> str:
         """Record what the storage just said of *file*, unless a state was recorded meanwhile.
 
         Written with ``add``: between the storage's answer and this write the
@@ -221,9 +225,8 @@ class CachedFileBackend(AbstractCacheFileBackend):
         (``cleanupimages`` recorded "does not exist", see :meth:`forget`);
         their answer wins over this older one. Return the state in force.
         """
-        if state == CacheFileState.DOES_NOT_EXIST:
-            timeout = self.existence_check_timeout
-        else:
+        timeout: int | None = self.existence_check_timeout
+        if state != CacheFileState.DOES_NOT_EXIST:
             timeout = self._timeout(state)
         added = self.cache_call("add", key, state, timeout, default=None)
         if added is False:
@@ -241,7 +244,7 @@ class CachedFileBackend(AbstractCacheFileBackend):
             self.memory.forget(key)
         return state
 
-    def _read_state(self, file: Any, key: str, local: Any) -> tuple[str | None, bool]:
+    def _read_state(self, file: ImageCacheFile, key: str, local: Any) -> tuple[str | None, bool]:
         """Read *file*'s state from this process's memory or the Django cache.
 
         Return the state, and whether the recorded size was fetched with it.
@@ -312,7 +315,7 @@ class CachedFileBackend(AbstractCacheFileBackend):
         return epoch
 
     def lookup_many(
-        self, files: list[Any], extra_keys: list[str] = ()
+        self, files: Sequence[Named], extra_keys: Sequence[str] = ()
     ) -> tuple[dict[str, str | None], dict[str, Dimensions], dict[str, Any]]:
         """Return the states and sizes of *files*, and the values of *extra_keys*, at once.
 
@@ -348,18 +351,18 @@ class CachedFileBackend(AbstractCacheFileBackend):
 
     def _lookup_known(
         self,
-        files: list[Any],
-        extra_keys: list[str],
+        files: Sequence[Named],
+        extra_keys: Sequence[str],
         epoch: Any,
         states: dict[str, str | None],
         sizes: dict[str, Dimensions],
         values: dict[str, Any],
-    ) -> tuple[list[Any], list[str]]:
+    ) -> tuple[list[Named], list[str]]:
         """Fill in what the memory (or the request-local state cache) knows; return the rest."""
         local = get_active_state_cache()
         usable = epoch is not _OUTSIDE and epoch is not _UNCHECKED and epoch is not None
         memory = self.memory
-        pending_files: list[Any] = []
+        pending_files: list[Named] = []
         for file in files:
             key = self.get_key(file)
             if usable:
@@ -390,7 +393,7 @@ class CachedFileBackend(AbstractCacheFileBackend):
 
     def _record_found(
         self,
-        files: list[Any],
+        files: Sequence[Named],
         extra_keys: list[str],
         found: dict[str, Any],
         epoch: Any,
@@ -428,6 +431,7 @@ class CachedFileBackend(AbstractCacheFileBackend):
         if local is not None:
             local[key] = value
 
+    @alters_data
     def renew_epoch(self) -> None:
         """Make every process forget what it remembers of this backend's files.
 
@@ -439,11 +443,10 @@ class CachedFileBackend(AbstractCacheFileBackend):
         self.cache_call("set", self.get_epoch_key(), epoch, None)
         self.memory.adopt(epoch)
 
-    renew_epoch.alters_data = True
-
+    @alters_data
     def set_state(
         self,
-        file: Any,
+        file: Named,
         state: str,
         dimensions: Dimensions | None = None,
         origin: str | None = None,
@@ -480,14 +483,12 @@ class CachedFileBackend(AbstractCacheFileBackend):
         else:
             self.memory.forget(key)
 
-    set_state.alters_data = True
-
     def _timeout(self, state: str) -> int | None:
         if state == CacheFileState.GENERATING:
             return setting("IMAGEKIT_GENERATING_TIMEOUT")
         return setting("IMAGEKIT_CACHE_TIMEOUT")
 
-    def get_dimensions(self, file: Any) -> Dimensions | None:
+    def get_dimensions(self, file: ImageCacheFile) -> Dimensions | None:
         """Return *file*'s ``(width, height)`` if recorded, without opening it.
 
         Sizes are recorded when a file is generated, or the first time a file
@@ -504,7 +505,7 @@ class CachedFileBackend(AbstractCacheFileBackend):
             if dims == ABSENT:
                 return None  # asked with the state in this request: the file is measured
             if dims is not None:
-                return dims
+                return dims  # type: ignore[return-value]  # not ABSENT: returned above
         dims_key = self.get_dimensions_key(file)
         local = get_active_state_cache()
         if local is not None and dims_key in local:
@@ -517,17 +518,16 @@ class CachedFileBackend(AbstractCacheFileBackend):
             self.memory.remember(key, epoch, dims)
         return dims
 
-    def set_dimensions(self, file: Any, dimensions: Dimensions) -> None:
+    @alters_data
+    def set_dimensions(self, file: ImageCacheFile, dimensions: Dimensions) -> None:
         """Record the size of an existing *file* measured by reading it."""
         self.set_state(file, CacheFileState.EXISTS, dimensions=dimensions)
 
-    set_dimensions.alters_data = True
-
-    def exists(self, file: Any) -> bool:
+    def exists(self, file: ImageCacheFile) -> bool:
         """Return whether *file* exists (asking the storage only if unknown)."""
         return self.get_state(file) == CacheFileState.EXISTS
 
-    def _exists(self, file: Any) -> bool:
+    def _exists(self, file: ImageCacheFile) -> bool:
         raise NotImplementedError(
             "subclasses of CachedFileBackend must provide an _exists() method"
         )
@@ -538,6 +538,7 @@ class CachedFileBackend(AbstractCacheFileBackend):
         """Return the cache key of the "queued" mark of the cache file *name*."""
         return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{name}-queued")
 
+    @alters_data
     def mark_queued(self, name: str) -> bool:
         """Mark the cache file *name* as queued; return False if it already was.
 
@@ -551,13 +552,10 @@ class CachedFileBackend(AbstractCacheFileBackend):
         key, timeout = self.get_queued_key(name), setting("IMAGEKIT_QUEUED_TIMEOUT")
         return bool(self.cache_call("add", key, 1, timeout, default=True))
 
-    mark_queued.alters_data = True
-
+    @alters_data
     def forget_queued(self, name: str) -> None:
         """Remove the "queued" mark of the cache file *name*."""
         self.cache_call("delete", self.get_queued_key(name))
-
-    forget_queued.alters_data = True
 
     def is_queued(self, name: str) -> bool:
         """Return whether the cache file *name* is waiting in the queue."""
@@ -565,7 +563,8 @@ class CachedFileBackend(AbstractCacheFileBackend):
 
     # --- generation -----------------------------------------------------------------
 
-    def generate_now(self, file: Any, force: bool = False) -> None:
+    @alters_data
+    def generate_now(self, file: ImageCacheFile, force: bool = False) -> None:
         """Generate *file* in this process, exactly once, unless it exists.
 
         A lock in the state cache (:mod:`.lock`) makes concurrent requests
@@ -611,17 +610,16 @@ class CachedFileBackend(AbstractCacheFileBackend):
         finally:
             lock.release(self, file, token)
 
-    generate_now.alters_data = True
-
-    def _wait_for(self, file: Any) -> bool:
+    def _wait_for(self, file: ImageCacheFile) -> bool:
         """Wait while another process makes *file*; return whether it exists then."""
         return lock.wait_until_made(self, file, CacheFileState.EXISTS)
 
-    def _shared_state(self, file: Any) -> str | None:
+    def _shared_state(self, file: Named) -> str | None:
         """Return the state in the Django cache (not in any memory)."""
-        return self.cache_call("get", self.get_key(file))
+        state: str | None = self.cache_call("get", self.get_key(file))
+        return state
 
-    def _forget_state(self, file: Any) -> None:
+    def _forget_state(self, file: Named) -> None:
         key = self.get_key(file)
         self.cache_call("delete", key)
         self.memory.forget(key)
@@ -646,12 +644,11 @@ _RECORDED = ("state", "dimensions", "origin", "queued")
 class Simple(CachedFileBackend):
     """Generate files synchronously, in the process that needs them."""
 
-    def generate(self, file: Any, force: bool = False) -> None:
+    @alters_data
+    def generate(self, file: ImageCacheFile, force: bool = False) -> None:
         self.generate_now(file, force=force)
 
-    generate.alters_data = True
-
-    def _exists(self, file: Any) -> bool:
+    def _exists(self, file: ImageCacheFile) -> bool:
         if getattr(file, "_file", None) is not None:
             return True
         return bool(file.name) and file.storage.exists(file.name)

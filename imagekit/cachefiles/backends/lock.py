@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...conf import setting
 from ...utils import sanitize_cache_key
+
+if TYPE_CHECKING:
+    from ..._typing import Named
+    from .base import CachedFileBackend
 
 __all__ = ["acquire", "lock_key", "release", "release_many", "wait_until_made"]
 
@@ -22,12 +26,12 @@ __all__ = ["acquire", "lock_key", "release", "release_many", "wait_until_made"]
 CACHE_DOWN = object()
 
 
-def lock_key(file: Any) -> str:
+def lock_key(file: Named) -> str:
     """Return the cache key of the lock held while *file* is generated."""
     return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{file.name}-lock")
 
 
-def acquire(backend: Any, file: Any) -> str | None:
+def acquire(backend: CachedFileBackend, file: Named) -> str | None:
     """Take the lock on *file*; return its token, or None if another holds it.
 
     With the cache down there is no lock to take: the file is generated
@@ -46,7 +50,7 @@ def acquire(backend: Any, file: Any) -> str | None:
     return token if added else None
 
 
-def release(backend: Any, file: Any, token: str) -> None:
+def release(backend: CachedFileBackend, file: Named, token: str) -> None:
     """Release the lock on *file* if *token* still holds it.
 
     Two round trips (get, then delete) so that a lock that expired during a
@@ -58,7 +62,7 @@ def release(backend: Any, file: Any, token: str) -> None:
         backend.cache_call("delete", key)
 
 
-def release_many(backend: Any, held: list[tuple[Any, str]]) -> None:
+def release_many(backend: CachedFileBackend, held: list[tuple[Named, str]]) -> None:
     """Release the locks of many files at once: *held* lists ``(file, token)``.
 
     As :func:`release`, only the locks still holding their token are
@@ -73,7 +77,7 @@ def release_many(backend: Any, held: list[tuple[Any, str]]) -> None:
         backend.cache_call("delete_many", mine)
 
 
-def wait_until_made(backend: Any, file: Any, made: str) -> bool:
+def wait_until_made(backend: CachedFileBackend, file: Named, made: str) -> bool:
     """Wait while another process generates *file*; return whether it is *made* now.
 
     *made* is the state that says the file exists. Return False at once when

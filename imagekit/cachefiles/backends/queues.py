@@ -14,14 +14,18 @@ from __future__ import annotations
 import warnings
 from functools import partial
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
+from ..._typing import alters_data
 from ...conf import setting
 from ...utils import get_logger
 from .base import CacheFileState, Simple
+
+if TYPE_CHECKING:
+    from .. import ImageCacheFile
 
 __all__ = [
     "RQ",
@@ -44,7 +48,8 @@ class BaseAsync(Simple):
 
     is_async = True
 
-    def generate(self, file: Any, force: bool = False) -> None:
+    @alters_data
+    def generate(self, file: ImageCacheFile, force: bool = False) -> None:
         # Skip files known to exist or already queued, without asking the
         # storage: a stale answer only costs a no-op task, since the worker's
         # generate_now() checks again. The file is not marked "generating"
@@ -58,9 +63,7 @@ class BaseAsync(Simple):
             return
         self.schedule_generation(file, force=force)
 
-    generate.alters_data = True
-
-    def schedule_generation(self, file: Any, force: bool = False) -> None:
+    def schedule_generation(self, file: ImageCacheFile, force: bool = False) -> bool | None:
         raise NotImplementedError(
             "subclasses of BaseAsync must provide a schedule_generation() method"
         )
@@ -103,7 +106,7 @@ class QueueBackend(BaseAsync):
             _require(type(self).__name__, self.extra, *self.libraries)
         super().__init__()
 
-    def get_state(self, file: Any, check_if_unknown: bool = True) -> str | None:
+    def get_state(self, file: ImageCacheFile, check_if_unknown: bool = True) -> str | None:
         """Return *file*'s state; a file waiting in the queue is "generating".
 
         The "queued" mark is a key of its own (so that the worker's
@@ -117,7 +120,8 @@ class QueueBackend(BaseAsync):
 
     # --- sending ----------------------------------------------------------------------
 
-    def schedule_generation(self, file: Any, force: bool = False) -> bool:
+    @alters_data
+    def schedule_generation(self, file: ImageCacheFile, force: bool = False) -> bool:
         """Queue *file* for a worker; return True if it is (or already was) queued.
 
         A file that no JSON payload can describe (its generator was not built
@@ -145,8 +149,6 @@ class QueueBackend(BaseAsync):
         transaction.on_commit(partial(self._send, payload), using=_database_of(file))
         return True
 
-    schedule_generation.alters_data = True
-
     def _send(self, payload: dict[str, Any]) -> None:
         if not self.mark_queued(payload["name"]) and not payload["force"]:
             return  # a task for this file is waiting already
@@ -161,7 +163,7 @@ class QueueBackend(BaseAsync):
         raise NotImplementedError("subclasses of QueueBackend must provide an enqueue() method")
 
 
-def _database_of(file: Any) -> str | None:
+def _database_of(file: ImageCacheFile) -> str | None:
     """Return the database alias of the model instance *file*'s source belongs to."""
     source = getattr(file.generator, "source", None)
     state = getattr(getattr(source, "instance", None), "_state", None)

@@ -25,13 +25,14 @@ import os
 import posixpath
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.files.storage import Storage
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ...cachefiles import is_temporary_name
 from ...cachefiles.backends import CachedFileBackend, CacheFileState, lock
@@ -107,7 +108,7 @@ class _Named:
 class Candidate:
     """A file that is to go, with why, and the record read when it was judged."""
 
-    storage: Any
+    storage: Storage
     entry: Entry
     reason: str
     record: Any = None
@@ -119,10 +120,10 @@ class Listed:
     def __init__(self) -> None:
         self.names: set[str] = set()
         self.sources: dict[str, set[str]] = {}
-        self.unnamed: dict[str, set[str]] = {}  # sources whose file could not be named
-        self.storages: dict[int, Any] = {}
+        self.unnamed: dict[str, set[str | None]] = {}  # sources whose file could not be named
+        self.storages: dict[int, Storage] = {}
 
-    def collect(self, ids: Iterable[str], report: Any) -> None:
+    def collect(self, ids: Iterable[str], report: Callable[[str], None]) -> None:
         for gid in ids:
             sources = self.sources.setdefault(gid, set())
             for file in cachefile_registry.get(gid):
@@ -166,7 +167,7 @@ class Command(BaseCommand):
         "pattern is given): see the 'Cleaning up' topic of imagekit's documentation."
     )
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "generator_ids",
             nargs="*",
@@ -247,14 +248,14 @@ class Command(BaseCommand):
         if self.failed:
             raise CommandError(f"{self.failed} cache file(s) could not be removed.")
 
-    def _in_scope(self, gid: Any) -> bool:
+    def _in_scope(self, gid: object) -> bool:
         if not self.patterns:
             return True
         return isinstance(gid, str) and any(p.match(gid) for p in self.patterns)
 
     # --- judging ---------------------------------------------------------------------
 
-    def _storages(self) -> list[Any]:
+    def _storages(self) -> list[Storage]:
         found = {id(get_storage()): get_storage()}
         found.update(self.listed.storages)
         return list(found.values())
@@ -284,7 +285,7 @@ class Command(BaseCommand):
                     batch = []
             yield from self._judge(storage, batch)
 
-    def _judge(self, storage: Any, entries: list[Entry]) -> Iterator[Candidate]:
+    def _judge(self, storage: Storage, entries: list[Entry]) -> Iterator[Candidate]:
         if not entries:
             return
         records = self._records([entry.name for entry in entries])
@@ -427,7 +428,7 @@ class Command(BaseCommand):
             held.append((candidate, token))
         try:
             go = self._not_remade([c for c, _token in held])
-            by_storage: dict[int, tuple[Any, list[Candidate]]] = {}
+            by_storage: dict[int, tuple[Storage, list[Candidate]]] = {}
             for candidate, _token in held:
                 if candidate.entry.name not in go:
                     results.append((candidate, REMADE, ""))
@@ -487,7 +488,8 @@ class Command(BaseCommand):
         existing) just before it was deleted: such states are removed again.
         Renewing the epoch makes every web process drop what it remembers.
         """
-        backend = self.backend
+        # Called only when a backend keeps states (see handle()).
+        backend: CachedFileBackend = self.backend  # type: ignore[assignment]
         for start in range(0, len(deleted), _BATCH):
             names = deleted[start : start + _BATCH]
             keys = {backend.get_key(_Named(name)): name for name in names}

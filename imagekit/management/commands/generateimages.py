@@ -11,11 +11,11 @@ import multiprocessing
 import pickle
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from ...cachefiles.backends import CachedFileBackend
@@ -25,6 +25,9 @@ from ..common import Progress, compile_pattern, select_ids, shows_progress
 
 __all__ = ["Command", "Progress", "compile_pattern", "enqueue_file", "process_file"]
 
+if TYPE_CHECKING:
+    from ...cachefiles import ImageCacheFile
+
 GENERATED = "generated"
 QUEUED = "queued"
 EXISTED = "existed"
@@ -32,12 +35,12 @@ FAILED = "failed"
 NO_SOURCE = "no source"
 
 
-def _source_label(file: Any) -> str:
+def _source_label(file: ImageCacheFile) -> str:
     source = getattr(getattr(file, "generator", None), "source", None)
     return str(getattr(source, "name", None) or source or "?")
 
 
-def _exists(file: Any) -> bool:
+def _exists(file: ImageCacheFile) -> bool:
     """Return whether *file* exists, asking its backend (its state) or else the storage."""
     backend = file.cachefile_backend
     if isinstance(backend, CachedFileBackend):
@@ -45,7 +48,7 @@ def _exists(file: Any) -> bool:
     return file.storage.exists(file.name)
 
 
-def _declared_variants(file: Any) -> list[Any]:
+def _declared_variants(file: ImageCacheFile) -> list[ImageCacheFile]:
     """The picture variants *file*'s spec declares (``widths=``), as cache files."""
     if getattr(getattr(file, "generator", None), "picture_widths", None) is None:
         return []
@@ -54,7 +57,7 @@ def _declared_variants(file: Any) -> list[Any]:
     return plan_picture(file).all_variants()
 
 
-def _close_source(file: Any) -> None:
+def _close_source(file: ImageCacheFile) -> None:
     # Custom source groups may yield plain files they opened; close them once
     # their cache file is made.
     source = getattr(getattr(file, "generator", None), "source", None)
@@ -63,7 +66,7 @@ def _close_source(file: Any) -> None:
         close()
 
 
-def process_file(file: Any, force: bool = False) -> tuple[str, str]:
+def process_file(file: ImageCacheFile, force: bool = False) -> tuple[str, str]:
     """Generate *file*; return ``(outcome, error message)``."""
     from ...pictures import generate_declared  # on use: it registers imagekit:picture
 
@@ -82,7 +85,7 @@ def process_file(file: Any, force: bool = False) -> tuple[str, str]:
     return GENERATED, ""
 
 
-def enqueue_file(file: Any, force: bool = False) -> tuple[str, str]:
+def enqueue_file(file: ImageCacheFile, force: bool = False) -> tuple[str, str]:
     """Hand *file* to its asynchronous backend's queue; return ``(outcome, error message)``.
 
     The outcome is ``QUEUED``, or ``GENERATED`` when the backend made the
@@ -104,7 +107,8 @@ def enqueue_file(file: Any, force: bool = False) -> tuple[str, str]:
         if force and file.storage.exists(file.name):
             # As for in-process generation: storages do not overwrite.
             file.storage.delete(file.name)
-        queued = backend.schedule_generation(file, force=force)
+        # An asynchronous backend (checked above): a BaseAsync, or one like it.
+        queued = backend.schedule_generation(file, force=force)  # type: ignore[attr-defined]
         generate_declared(file, force=force)  # its picture variants: one task
     except Exception as exc:  # noqa: BLE001 - reported per file; the run goes on
         return FAILED, f"{type(exc).__name__}: {exc}"
@@ -120,7 +124,7 @@ def _process_pickled(payload: bytes, force: bool) -> tuple[str, str]:
 class Command(BaseCommand):
     help = "Generate the cache files of the given generators (all when none given)."
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "generator_ids",
             nargs="*",
@@ -177,7 +181,7 @@ class Command(BaseCommand):
         if counts[FAILED]:
             raise CommandError(f"{counts[FAILED]} cache file(s) could not be generated.")
 
-    def _files(self, gid: str, report: bool = True) -> Iterator[Any]:
+    def _files(self, gid: str, report: bool = True) -> Iterator[ImageCacheFile]:
         """Yield the named cache files of *gid*, one at a time.
 
         Files are handled as they come, so a source group of plain files
@@ -283,7 +287,12 @@ class _Runner:
     open files from a custom source group) are generated here instead.
     """
 
-    def __init__(self, jobs: int, force: bool, process: Any = process_file):
+    def __init__(
+        self,
+        jobs: int,
+        force: bool,
+        process: Callable[..., tuple[str, str]] = process_file,
+    ):
         self.jobs = jobs
         self.force = force
         self.process = process
@@ -300,8 +309,8 @@ class _Runner:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
 
-    def map(self, files: Iterable[Any]) -> Iterator[tuple[Any, str, str]]:
-        window: deque[tuple[Any, Any]] = deque()
+    def map(self, files: Iterable[ImageCacheFile]) -> Iterator[tuple[ImageCacheFile, str, str]]:
+        window: deque[tuple[ImageCacheFile, Future[tuple[str, str]]]] = deque()
         for file in files:
             window.append((file, self._submit(file)))
             while window and (len(window) > 2 * self.jobs or window[0][1].done()):
@@ -311,7 +320,7 @@ class _Runner:
             file_done, future = window.popleft()
             yield (file_done, *future.result())
 
-    def _submit(self, file: Any) -> Future:
+    def _submit(self, file: ImageCacheFile) -> Future[tuple[str, str]]:
         if self.pool is not None:
             try:
                 payload = pickle.dumps(file)
@@ -320,6 +329,6 @@ class _Runner:
             if payload is not None:
                 _close_source(file)  # the worker has its own copy
                 return self.pool.submit(_process_pickled, payload, self.force)
-        future: Future = Future()
+        future: Future[tuple[str, str]] = Future()
         future.set_result(self.process(file, force=self.force))
         return future

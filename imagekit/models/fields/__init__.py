@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, overload
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -14,13 +15,19 @@ from ...specs.sourcegroups import ImageFieldSourceGroup
 from .files import ProcessedImageFieldFile
 from .utils import ImageSpecFileDescriptor
 
+if TYPE_CHECKING:
+    from django import forms
+
+    from ..._typing import CacheFileBackend, GeneratorFactory, Processors, StorageOrFactory
+    from ...cachefiles import ImageCacheFile
+
 __all__ = ["ImageSpecField", "ProcessedImageField", "SpecHostField"]
 
 
 class SpecHostField(SpecHost):
     """A :class:`SpecHost` that names its spec after the model and attribute."""
 
-    def _set_spec_id(self, cls: type, name: str) -> None:
+    def _set_spec_id(self, cls: type[models.Model], name: str) -> None:
         # The default id is "<app label>:<model>:<attribute>", lowercased. A spec
         # registered under that id before the model is defined takes precedence
         # (see SpecHost.set_spec_id), so projects can override an app's specs.
@@ -44,19 +51,19 @@ class ImageSpecField(SpecHostField):
 
     def __init__(
         self,
-        processors: Any = None,
+        processors: Processors | None = None,
         format: str | None = None,
         options: dict[str, Any] | None = None,
         source: str | None = None,
-        cachefile_storage: Any = None,
+        cachefile_storage: StorageOrFactory | None = None,
         autoconvert: bool | None = None,
-        cachefile_backend: Any = None,
-        cachefile_strategy: Any = None,
-        spec: Any = None,
+        cachefile_backend: CacheFileBackend | None = None,
+        cachefile_strategy: object = None,
+        spec: GeneratorFactory | None = None,
         id: str | None = None,
         spec_id: str | None = None,
-        widths: Any = None,
-        formats: Any = None,
+        widths: str | int | Iterable[int] | None = None,
+        formats: str | Iterable[str] | None = None,
         placeholder: str | None = None,
         delete_with_source: bool | None = None,
     ):
@@ -80,7 +87,23 @@ class ImageSpecField(SpecHostField):
         self.source_field_name = source
         self.delete_with_source = delete_with_source
 
-    def contribute_to_class(self, cls: type, name: str) -> None:
+    if TYPE_CHECKING:
+        # For type checkers only: on a model, contribute_to_class() replaces the
+        # field with an ImageSpecFileDescriptor, so ``instance.<name>`` is an
+        # ImageCacheFile (and the class attribute this field).
+        @overload
+        def __get__(
+            self, instance: None, owner: type[models.Model] | None = None
+        ) -> ImageSpecField: ...
+        @overload
+        def __get__(
+            self, instance: models.Model, owner: type[models.Model] | None = None
+        ) -> ImageCacheFile: ...
+        def __get__(
+            self, instance: models.Model | None, owner: type[models.Model] | None = None
+        ) -> ImageCacheFile | ImageSpecField: ...
+
+    def contribute_to_class(self, cls: type[models.Model], name: str) -> None:
         def connect_source(source_field_name: str) -> None:
             setattr(cls, name, ImageSpecFileDescriptor(self, name, source_field_name))
             self._set_spec_id(cls, name)
@@ -94,7 +117,7 @@ class ImageSpecField(SpecHostField):
 
         # No source given: use the model's only ImageField, which can only be
         # known once every field has been added to the class.
-        def on_class_prepared(sender: type, **kwargs: Any) -> None:
+        def on_class_prepared(sender: type[models.Model], **kwargs: Any) -> None:
             image_fields = [f.attname for f in cls._meta.fields if isinstance(f, models.ImageField)]
             if not image_fields:
                 raise ImproperlyConfigured(
@@ -111,7 +134,9 @@ class ImageSpecField(SpecHostField):
         class_prepared.connect(on_class_prepared, sender=cls, weak=False)
 
 
-def _picture_attrs(widths: Any, formats: Any, placeholder: Any, spec: Any) -> dict[str, Any]:
+def _picture_attrs(
+    widths: object, formats: object, placeholder: str | None, spec: object
+) -> dict[str, Any]:
     """The spec attributes that declare a field's picture variants (issue #12).
 
     ``widths``, ``formats`` and ``placeholder`` become the spec's
@@ -143,7 +168,7 @@ class ProcessedImageField(models.ImageField, SpecHostField):
 
     def __init__(
         self,
-        processors: Any = None,
+        processors: Processors | None = None,
         format: str | None = None,
         options: dict[str, Any] | None = None,
         verbose_name: str | None = None,
@@ -151,7 +176,7 @@ class ProcessedImageField(models.ImageField, SpecHostField):
         width_field: str | None = None,
         height_field: str | None = None,
         autoconvert: bool | None = None,
-        spec: Any = None,
+        spec: GeneratorFactory | None = None,
         spec_id: str | None = None,
         **kwargs: Any,
     ):
@@ -168,11 +193,14 @@ class ProcessedImageField(models.ImageField, SpecHostField):
         )
         models.ImageField.__init__(self, verbose_name, name, width_field, height_field, **kwargs)
 
-    def contribute_to_class(self, cls: type, name: str, **kwargs: Any) -> None:
+    # Django's keyword arguments (private_only) are passed through as they come.
+    def contribute_to_class(  # type: ignore[override]
+        self, cls: type[models.Model], name: str, **kwargs: Any
+    ) -> None:
         self._set_spec_id(cls, name)
         super().contribute_to_class(cls, name, **kwargs)
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(self, **kwargs: Any) -> forms.Field | None:
         """Return a form field that refuses uploads this field's spec cannot process.
 
         A ``form_class`` given by the caller (a ModelForm's ``formfield_callback``,

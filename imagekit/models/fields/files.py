@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models.fields.files import ImageFieldFile
 
+from ..._typing import alters_data
 from ...utils import generate, suggest_extension
 
 __all__ = ["ProcessedImageFieldFile"]
@@ -19,9 +20,8 @@ class ProcessedImageFieldFile(ImageFieldFile):
     as JPEG becomes ``photo.jpg``).
     """
 
+    @alters_data
     def save(self, name: str, content: Any, save: bool = True) -> None:
         spec = self.field.get_spec(source=content)
         new_name = os.path.splitext(name)[0] + suggest_extension(name, spec.format)
         super().save(new_name, generate(spec), save)
-
-    save.alters_data = True

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, overload
+
+from django.db.models import Model
 
 from ...cachefiles import ImageCacheFile
+
+if TYPE_CHECKING:
+    from . import ImageSpecField
 
 __all__ = ["ImageSpecFileDescriptor"]
 
@@ -20,12 +25,19 @@ class ImageSpecFileDescriptor:
     returns the field itself.
     """
 
-    def __init__(self, field: Any, attname: str, source_field_name: str):
+    def __init__(self, field: ImageSpecField, attname: str, source_field_name: str):
         self.field = field
         self.attname = attname
         self.source_field_name = source_field_name
 
-    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+    @overload
+    def __get__(self, instance: None, owner: type[Model] | None = None) -> ImageSpecField: ...
+    @overload
+    def __get__(self, instance: Model, owner: type[Model] | None = None) -> ImageCacheFile: ...
+
+    def __get__(
+        self, instance: Model | None, owner: type[Model] | None = None
+    ) -> ImageCacheFile | ImageSpecField:
         if instance is None:
             return self.field
         source = getattr(instance, self.source_field_name)
@@ -33,5 +45,5 @@ class ImageSpecFileDescriptor:
         instance.__dict__[self.attname] = file
         return file
 
-    def __set__(self, instance: Any, value: Any) -> None:
+    def __set__(self, instance: Model, value: object) -> None:
         instance.__dict__[self.attname] = value
