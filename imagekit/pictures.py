@@ -46,7 +46,7 @@ from .exceptions import MissingSource, MissingSourceFile, SourceImageError
 from .orientation import EXIF_ORIENTATION, with_orientation
 from .processors import Thumbnail as ThumbnailProcessor
 from .registry import ORIGIN_ATTRIBUTE, generator_registry, register
-from .specs import ImageSpec, _binary_stream, _label, encode
+from .specs import ImageSpec, _binary_stream, _label, encode, open_source
 from .utils import get_storage, open_image, sanitize_cache_key
 
 if TYPE_CHECKING:
@@ -386,18 +386,10 @@ class _Entry:
         return self._plan.file(self._width, self.format)
 
 
-@dataclass
-class PictureSource:
-    """One ``<source>``: a modern format at every width."""
+class _Widths:
+    """What a ``<source>`` and the ``<img>`` both offer: one variant per width."""
 
-    format: str
-    sizes: str
-    entries: list[_Entry] = field(repr=False)
-
-    @property
-    def type(self) -> str:
-        """The MIME type (``image/avif``)."""
-        return MIME_TYPES[self.format]
+    entries: list[_Entry]
 
     @property
     def srcset(self) -> str:
@@ -415,7 +407,21 @@ class PictureSource:
 
 
 @dataclass
-class PictureImage:
+class PictureSource(_Widths):
+    """One ``<source>``: a modern format at every width."""
+
+    format: str
+    sizes: str
+    entries: list[_Entry] = field(repr=False)
+
+    @property
+    def type(self) -> str:
+        """The MIME type (``image/avif``)."""
+        return MIME_TYPES[self.format]
+
+
+@dataclass
+class PictureImage(_Widths):
     """The ``<img>``: the fallback format, at every width, and its ``src``."""
 
     format: str
@@ -446,18 +452,6 @@ class PictureImage:
     @property
     def type(self) -> str:
         return MIME_TYPES.get(self.format, "image/jpeg")
-
-    @property
-    def srcset(self) -> str:
-        return ", ".join(f"{entry.url} {entry.width}w" for entry in self.entries)
-
-    @property
-    def files(self) -> list[ImageCacheFile]:
-        return [entry.file for entry in self.entries]
-
-    @property
-    def widths(self) -> list[int]:
-        return [entry.width for entry in self.entries]
 
 
 @dataclass
@@ -1172,14 +1166,7 @@ def _decode_source(
     """
     source = variant.source
     name = getattr(source, "name", None) or repr(source)
-    was_closed = getattr(source, "closed", False)
-    if was_closed:
-        try:
-            source.open()
-        except FileNotFoundError as exc:
-            raise MissingSourceFile(
-                f"The source file {name!r} of a picture does not exist in its storage."
-            ) from exc
+    was_closed = open_source(source, "of a picture")
 
     def too_big(size: tuple[int, int], limit: int) -> str:
         return (

@@ -8,20 +8,14 @@ whether it happened runs in a fresh Python process.
 from __future__ import annotations
 
 import io
-import json
-import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import pillow_heif
 import pytest
 from PIL import Image
 
 from imagekit.heif import INSTALL_HINT, looks_like_heif
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from tests.support.fresh import run_json
 
 
 def heic(size=(64, 48), color="red") -> bytes:
@@ -56,17 +50,7 @@ def in_fresh_process(code: str, data: bytes, block_plugin: bool = False) -> dict
         # What an installation without the extra looks like to Python: the
         # import fails. (The plugin cannot be uninstalled for one test.)
         prelude = "import sys\nsys.modules['pillow_heif'] = None\n" + prelude
-    completed = subprocess.run(
-        [sys.executable, "-c", prelude + textwrap.dedent(code)],
-        input=data,
-        capture_output=True,
-        cwd=REPO_ROOT,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        timeout=120,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr.decode()
-    return json.loads(completed.stdout.decode().strip().splitlines()[-1])
+    return run_json(["-c", prelude + textwrap.dedent(code)], data)
 
 
 def test_the_install_hint_names_our_distribution_and_the_extra():

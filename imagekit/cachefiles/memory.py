@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 from ..conf import setting
 
@@ -112,13 +113,10 @@ class ProcessMemory:
         saw the cache reset meanwhile) is not kept. Known dimensions are kept
         when *dimensions* is None.
         """
-        if epoch is None or epoch != self._epoch:
+        admitted = self._admission(epoch)
+        if admitted is None:
             return
-        size = setting("IMAGEKIT_LOCAL_STATE_SIZE")
-        if size <= 0:
-            return
-        timeout = setting("IMAGEKIT_CACHE_TIMEOUT")
-        deadline = None if timeout is None else time.monotonic() + timeout
+        size, deadline = admitted
         with self._lock:
             if epoch != self._epoch:
                 return
@@ -127,26 +125,35 @@ class ProcessMemory:
                 dimensions = old[1]
             elif dimensions == ABSENT and old is not None and old[1]:
                 dimensions = old[1]  # a size recorded since is better than none
-            while len(self._entries) >= size:
-                self._entries.pop(next(iter(self._entries)))
-            self._entries[key] = (deadline, dimensions)
+            _put(self._entries, key, (deadline, dimensions), size)
 
     def remember_value(self, key: str, epoch: str | None, value: object) -> None:
         """Record the cache's *value* for *key*, as read under *epoch* (as :meth:`remember`)."""
-        if epoch is None or epoch != self._epoch or value is None:
+        if value is None:
             return
-        size = setting("IMAGEKIT_LOCAL_STATE_SIZE")
-        if size <= 0:
+        admitted = self._admission(epoch)
+        if admitted is None:
             return
-        timeout = setting("IMAGEKIT_CACHE_TIMEOUT")
-        deadline = None if timeout is None else time.monotonic() + timeout
+        size, deadline = admitted
         with self._lock:
             if epoch != self._epoch:
                 return
             self._values.pop(key, None)
-            while len(self._values) >= size:
-                self._values.pop(next(iter(self._values)))
-            self._values[key] = (deadline, value)
+            _put(self._values, key, (deadline, value), size)
+
+    def _admission(self, epoch: str | None) -> tuple[int, float | None] | None:
+        """Return the bound and the deadline of an entry read under *epoch*, or None.
+
+        None: the entry is not kept (read under another epoch, or the memory
+        is turned off with ``IMAGEKIT_LOCAL_STATE_SIZE = 0``).
+        """
+        if epoch is None or epoch != self._epoch:
+            return None
+        size = setting("IMAGEKIT_LOCAL_STATE_SIZE")
+        if size <= 0:
+            return None
+        timeout = setting("IMAGEKIT_CACHE_TIMEOUT")
+        return size, None if timeout is None else time.monotonic() + timeout
 
     def get_value(self, key: str) -> object:
         """Return the value remembered for *key*, or None."""
@@ -167,6 +174,13 @@ class ProcessMemory:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _put(entries: dict[str, Any], key: str, entry: Any, size: int) -> None:
+    """Store *entry* under *key*, forgetting the oldest entries beyond *size*."""
+    while len(entries) >= size:
+        entries.pop(next(iter(entries)))
+    entries[key] = entry
 
 
 class Requests:

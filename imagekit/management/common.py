@@ -11,9 +11,9 @@ import re
 import time
 from collections.abc import Iterable
 
-from django.core.management.base import CommandError, OutputWrapper
+from django.core.management.base import CommandError, CommandParser, OutputWrapper
 
-__all__ = ["Progress", "compile_pattern", "select_ids", "shows_progress"]
+__all__ = ["Progress", "add_progress_argument", "compile_pattern", "select_ids", "shows_progress"]
 
 
 def compile_pattern(pattern: str) -> re.Pattern[str]:
@@ -44,6 +44,16 @@ def select_ids(patterns: Iterable[str], ids: Iterable[str]) -> list[str]:
             f"(registered ids: {known})."
         )
     return [gid for gid in ids if any(regex.match(gid) for _pattern, regex in compiled)]
+
+
+def add_progress_argument(parser: CommandParser) -> None:
+    """Add ``--progress auto|always|never`` to a command's *parser*."""
+    parser.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="Show a progress bar (auto: when stdout is a terminal).",
+    )
 
 
 def shows_progress(option: str, stdout: OutputWrapper) -> bool:

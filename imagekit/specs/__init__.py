@@ -217,15 +217,7 @@ class ImageSpec(BaseImageSpec):
                 f"The spec '{_label(self)}' has no source file associated with it"
                 f"{_field_of(source)}."
             )
-        was_closed = getattr(source, "closed", False)
-        if was_closed:
-            try:
-                source.open()
-            except FileNotFoundError as exc:
-                raise MissingSourceFile(
-                    f"The source file {getattr(source, 'name', source)!r} of the spec "
-                    f"'{_label(self)}'{_field_of(source)} does not exist in its storage."
-                ) from exc
+        was_closed = open_source(source, f"of the spec '{_label(self)}'{_field_of(source)}")
         try:
             processors = with_orientation(self.processors)
             image, checked = self._decode(source, processors)
@@ -346,6 +338,24 @@ def encode(
         image.info.pop("icc_profile", None)
     encoded: io.BytesIO = img_to_fobj(image, fmt, False, **save_options)
     return encoded
+
+
+def open_source(source: Any, whose: str) -> bool:
+    """Open *source* if it is closed; return whether it was (the caller closes it again).
+
+    A file gone from its storage is :class:`MissingSourceFile`, naming the
+    file and *whose* source it is (``"of the spec 'x'"``).
+    """
+    was_closed = bool(getattr(source, "closed", False))
+    if was_closed:
+        try:
+            source.open()
+        except FileNotFoundError as exc:
+            raise MissingSourceFile(
+                f"The source file {getattr(source, 'name', source)!r} {whose} "
+                "does not exist in its storage."
+            ) from exc
+    return was_closed
 
 
 def _field_of(source: Any) -> str:

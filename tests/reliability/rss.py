@@ -10,13 +10,9 @@ above what was resident before that one call, and what happened.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.support.fresh import run_json
 
 _CHILD = textwrap.dedent(
     """
@@ -76,14 +72,4 @@ def generate_in_fresh_process(
     made an image, ``{"grew_mb": ..., "made": bytes, "image": [w, h]}``.
     *settings* are set before the spec is imported.
     """
-    completed = subprocess.run(
-        [sys.executable, "-c", _CHILD, spec_path, json.dumps(settings), name],
-        input=data,
-        capture_output=True,
-        cwd=REPO_ROOT,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        timeout=120,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr.decode()
-    return json.loads(completed.stdout.decode().strip().splitlines()[-1])
+    return run_json(["-c", _CHILD, spec_path, json.dumps(settings), name], data)

@@ -41,7 +41,13 @@ from ...cachefiles.origins import fingerprint, origin_key, parse, source_storage
 from ...conf import setting
 from ...registry import cachefile_registry, generator_registry
 from ...utils import get_default_cachefile_backend, get_storage
-from ..common import Progress, compile_pattern, select_ids, shows_progress
+from ..common import (
+    Progress,
+    add_progress_argument,
+    compile_pattern,
+    select_ids,
+    shows_progress,
+)
 
 __all__ = ["Command", "parse_duration"]
 
@@ -198,12 +204,7 @@ class Command(BaseCommand):
                 "files of unknown origin. Pages still using them regenerate them."
             ),
         )
-        parser.add_argument(
-            "--progress",
-            choices=("auto", "always", "never"),
-            default="auto",
-            help="Show a progress bar (auto: when stdout is a terminal).",
-        )
+        add_progress_argument(parser)
 
     # --- the run ---------------------------------------------------------------------
 

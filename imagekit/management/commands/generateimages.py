@@ -21,7 +21,13 @@ from django.db import connections
 from ...cachefiles.backends import CachedFileBackend
 from ...exceptions import MissingSource
 from ...registry import cachefile_registry, generator_registry
-from ..common import Progress, compile_pattern, select_ids, shows_progress
+from ..common import (
+    Progress,
+    add_progress_argument,
+    compile_pattern,
+    select_ids,
+    shows_progress,
+)
 
 __all__ = ["Command", "Progress", "compile_pattern", "enqueue_file", "process_file"]
 
@@ -151,12 +157,7 @@ class Command(BaseCommand):
                 "Dramatiq, Django tasks) instead of generating it here."
             ),
         )
-        parser.add_argument(
-            "--progress",
-            choices=("auto", "always", "never"),
-            default="auto",
-            help="Show a progress bar (auto: when stdout is a terminal).",
-        )
+        add_progress_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         ids = select_ids(options["generator_ids"], generator_registry.get_ids())
