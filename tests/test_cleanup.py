@@ -11,34 +11,25 @@ import io
 import os
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.core.cache import caches
 from django.core.files.base import ContentFile
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.template import Context, Template
 
 from imagekit import ImageSpec, unregister
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.cachefiles.backends import get_default_cachefile_backend, lock
 from imagekit.processors import ResizeToFill
+from tests.support import commands
 from tests.testapp.models import Photo
 
 THUMBNAIL_TAG = Template("{% load imagekit %}{% thumbnail '20x10' photo.original_image %}")
 
 
-@dataclass
-class Run:
-    stdout: str
-    stderr: str
-    error: CommandError | None
-
-    @property
-    def lines(self) -> list[str]:
-        return self.stdout.splitlines()
-
+class Run(commands.Run):
     @property
     def listed(self) -> list[str]:
         """The names of the files the run removed (or would remove)."""
@@ -46,13 +37,7 @@ class Run:
 
 
 def cleanup(*args: str) -> Run:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    error = None
-    try:
-        call_command("cleanupimages", *args, stdout=stdout, stderr=stderr)
-    except CommandError as exc:
-        error = exc
-    return Run(stdout.getvalue(), stderr.getvalue(), error)
+    return commands.run("cleanupimages", *args, kind=Run)
 
 
 def files_below(storage, folder: str = "") -> set[str]:

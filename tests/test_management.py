@@ -10,7 +10,6 @@ import io
 import os
 import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from imagekit.management.commands import generateimages
 from imagekit.management.commands.generateimages import compile_pattern
 from imagekit.processors import ResizeToFill
 from imagekit.registry import generator_registry
+from tests.support import commands
 from tests.testapp.models import Photo
 
 # --------------------------------------------------------------------------
@@ -33,16 +33,7 @@ from tests.testapp.models import Photo
 # --------------------------------------------------------------------------
 
 
-@dataclass
-class Run:
-    stdout: str
-    stderr: str
-    error: CommandError | None
-
-    @property
-    def lines(self) -> list[str]:
-        return self.stdout.splitlines()
-
+class Run(commands.Run):
     @property
     def headers(self) -> list[str]:
         return [line for line in self.lines if line.startswith("Validating generator: ")]
@@ -50,13 +41,7 @@ class Run:
 
 def run_command(*args: str) -> Run:
     """Run ``generateimages`` with *args*; keep its output and any CommandError."""
-    stdout, stderr = io.StringIO(), io.StringIO()
-    error = None
-    try:
-        call_command("generateimages", *args, stdout=stdout, stderr=stderr)
-    except CommandError as exc:
-        error = exc
-    return Run(stdout.getvalue(), stderr.getvalue(), error)
+    return commands.run("generateimages", *args, kind=Run)
 
 
 def cache_files_on_disk(storage) -> dict[str, bytes]:
