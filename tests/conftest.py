@@ -148,6 +148,23 @@ def media_storage(settings, tmp_path: Path) -> FileSystemStorage:
     return storage
 
 
+@pytest.fixture
+def overwriting_storage(settings, media_storage: FileSystemStorage) -> FileSystemStorage:
+    """The default storage, keeping names: a new upload under a taken name replaces the file.
+
+    ``FileSystemStorage(allow_overwrite=True)`` on the same folder as
+    :func:`media_storage`, as a site that replaces uploads in place has it.
+    """
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": media_storage.location, "allow_overwrite": True},
+        },
+    }
+    return storages["default"]
+
+
 @pytest.fixture(autouse=True)
 def _clear_caches():
     """Empty every configured cache after each test.

@@ -66,21 +66,6 @@ def test_a_thumbnail_made_before_is_still_true_once_the_state_cache_is_cleared(
 # --- a source replaced in place --------------------------------------------------------
 
 
-@pytest.fixture
-def overwriting_storage(settings, media_storage):
-    """The default storage, keeping names: a new upload of photos/dog.jpg replaces it."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": media_storage.location, "allow_overwrite": True},
-        },
-    }
-    from django.core.files.storage import storages
-
-    return storages["default"]
-
-
 def thumbnail_color(storage, name: str) -> tuple[int, int, int]:
     from PIL import Image
 

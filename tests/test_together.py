@@ -225,21 +225,6 @@ def test_deleting_a_photo_deletes_its_declared_variants_and_their_placeholder(
     assert caches["default"].get(key) is None
 
 
-@pytest.fixture
-def overwriting_storage(settings, media_storage):
-    """The default storage, keeping names: a new upload of declared/d.jpg replaces it."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": media_storage.location, "allow_overwrite": True},
-        },
-    }
-    from django.core.files.storage import storages
-
-    return storages["default"]
-
-
 def colour_of(storage, name: str) -> tuple[int, int, int]:
     with storage.open(name, "rb") as handle:
         image = Image.open(handle).convert("RGB")
