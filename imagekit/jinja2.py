@@ -45,7 +45,7 @@ from .templatetags.imagekit import (
     UNSET,
     _check_picture_arguments,
     _compile_check,
-    check_thumbnail_arguments,
+    check_thumbnail_tag,
     density_srcset,
     img_tag,
     parse_dimensions,
@@ -53,6 +53,7 @@ from .templatetags.imagekit import (
     render_or_skip,
     srcset_factors,
     thumbnail_file,
+    thumbnail_positionals,
 )
 
 if TYPE_CHECKING:
@@ -233,30 +234,19 @@ class ImageKitExtension(Extension):
         return self._output("_generateimage_img", call_args, lineno)
 
     def _thumbnail(self, bits: _Bits, tag_name: str, lineno: int) -> nodes.Node:
-        if len(bits.args) == 2:  # noqa: PLR2004
-            generator_id: nodes.Expr = nodes.Const(None, lineno=lineno)
-            dimensions, source = bits.args
-        elif len(bits.args) == 3:  # noqa: PLR2004
-            generator_id, dimensions, source = bits.args
-        else:
-            raise django_template.TemplateSyntaxError(
-                f"'{tag_name}' takes two or three positional arguments: an optional "
-                f"generator id, the geometry ('100x50') and the source (got {len(bits.args)})."
-            )
-        literal = _literal(dimensions)
-        if literal is not None:
-            parse_dimensions(literal)  # report a bad literal geometry at compile time
-        if len(bits.args) == 2:  # noqa: PLR2004 - imagekit:thumbnail: its arguments are known
-            check_thumbnail_arguments(
-                tag_name, {name: _literal(value) for name, value in bits.kwargs.items()}
-            )
+        given_id, dimensions, source = thumbnail_positionals(tag_name, bits.args)
         srcset = bits.kwargs.get("srcset")
+        check_thumbnail_tag(
+            tag_name,
+            _literal(dimensions),
+            {name: _literal(value) for name, value in bits.kwargs.items()}
+            if given_id is None
+            else None,
+            srcset is not None,
+            bits.varname,
+        )
+        generator_id = given_id if given_id is not None else nodes.Const(None, lineno=lineno)
         if bits.varname:
-            if srcset is not None:
-                raise django_template.TemplateSyntaxError(
-                    f"'{tag_name}': srcset= only applies to the <img> form, not to "
-                    f"'{ASSIGNMENT_DELIMETER} {bits.varname}'."
-                )
             call_args = [generator_id, dimensions, source, _dict(bits.kwargs, lineno)]
             return self._assign(bits.varname, "_thumbnail_file", call_args, lineno)
         srcset_literal = _literal(srcset) if srcset is not None else None

@@ -21,9 +21,9 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from html import escape as html_escape
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django import template
 from django.template import Context
@@ -499,13 +499,7 @@ def check_thumbnail_arguments(tag_name: str, literals: dict[str, Any]) -> None:
     it as a constant, else to None. Raise ``TemplateSyntaxError`` for an
     unknown argument, or a bad literal ``format`` or ``anchor``.
     """
-    unknown = [name for name in literals if name not in THUMBNAIL_ARGUMENTS]
-    if unknown:
-        raise template.TemplateSyntaxError(
-            f"'{tag_name}' got an unknown argument {unknown[0]}=; it takes "
-            f"{', '.join(name + '=' for name in THUMBNAIL_ARGUMENTS)} (and HTML "
-            f"attributes after '{HTML_ATTRS_DELIMITER}')."
-        )
+    refuse_unknown_arguments(tag_name, literals, THUMBNAIL_ARGUMENTS)
     for name, check in (("format", check_format), ("anchor", check_anchor)):
         literal = literals.get(name)
         if literal is not None:
@@ -533,6 +527,59 @@ def generateimage(parser: Parser, token: Token) -> ImageKitNode:
     return GenerateImageTagNode(args[0], kwargs, html_attrs)
 
 
+_T = TypeVar("_T")
+
+
+def thumbnail_positionals(tag_name: str, args: Sequence[_T]) -> tuple[_T | None, _T, _T]:
+    """Split ``{% thumbnail %}``'s positional arguments.
+
+    Return (generator id or None, geometry, source).
+    """
+    if len(args) == 2:  # noqa: PLR2004
+        return None, args[0], args[1]
+    if len(args) == 3:  # noqa: PLR2004
+        return args[0], args[1], args[2]
+    raise template.TemplateSyntaxError(
+        f"'{tag_name}' takes two or three positional arguments: an optional "
+        f"generator id, the geometry ('100x50') and the source (got {len(args)})."
+    )
+
+
+def check_thumbnail_tag(
+    tag_name: str,
+    geometry: str | None,
+    literals: dict[str, str | None] | None,
+    srcset_given: bool,
+    varname: str | None,
+) -> None:
+    """Check what ``{% thumbnail %}`` can check when its template compiles (any engine).
+
+    *geometry* is the literal geometry (None: from a variable); *literals*
+    the keyword arguments' literals, for ``imagekit:thumbnail`` only (None:
+    another generator, whose arguments are its own).
+    """
+    if geometry is not None:
+        parse_dimensions(geometry)
+    if literals is not None:
+        check_thumbnail_arguments(tag_name, literals)
+    if varname and srcset_given:
+        raise template.TemplateSyntaxError(
+            f"'{tag_name}': srcset= only applies to the <img> form, not to "
+            f"'{ASSIGNMENT_DELIMETER} {varname}'."
+        )
+
+
+def refuse_unknown_arguments(tag_name: str, given: Iterable[str], known: Sequence[str]) -> None:
+    """Raise ``TemplateSyntaxError`` for the first of *given* not in *known*."""
+    unknown = [name for name in given if name not in known]
+    if unknown:
+        raise template.TemplateSyntaxError(
+            f"'{tag_name}' got an unknown argument {unknown[0]}=; it takes "
+            f"{', '.join(name + '=' for name in known)} (and HTML "
+            f"attributes after '{HTML_ATTRS_DELIMITER}')."
+        )
+
+
 @register.tag
 def thumbnail(parser: Parser, token: Token) -> ImageKitNode:
     """Render an ``<img>`` of a thumbnail, or assign its file.
@@ -542,26 +589,15 @@ def thumbnail(parser: Parser, token: Token) -> ImageKitNode:
     """
     tag_name, bits, html_attrs, varname = parse_ik_tag_bits(parser, token.split_contents())
     args, kwargs = _split_args(parser, bits, tag_name, _KWARG)
-    if len(args) == 2:  # noqa: PLR2004
-        generator_id, dimensions, source = None, args[0], args[1]
-    elif len(args) == 3:  # noqa: PLR2004
-        generator_id, dimensions, source = args
-    else:
-        raise template.TemplateSyntaxError(
-            f"'{tag_name}' takes two or three positional arguments: an optional "
-            f"generator id, the geometry ('100x50') and the source (got {len(args)})."
-        )
-    literal = _literal(dimensions)
-    if literal is not None:
-        parse_dimensions(literal)  # report a bad literal geometry at compile time
-    if generator_id is None:  # imagekit:thumbnail: its arguments are known
-        check_thumbnail_arguments(tag_name, {k: _literal(v) for k, v in kwargs.items()})
+    generator_id, dimensions, source = thumbnail_positionals(tag_name, args)
+    check_thumbnail_tag(
+        tag_name,
+        _literal(dimensions),
+        {k: _literal(v) for k, v in kwargs.items()} if generator_id is None else None,
+        "srcset" in kwargs,
+        varname,
+    )
     if varname:
-        if "srcset" in kwargs:
-            raise template.TemplateSyntaxError(
-                f"'{tag_name}': srcset= only applies to the <img> form, not to "
-                f"'{ASSIGNMENT_DELIMETER} {varname}'."
-            )
         return ThumbnailAssignmentNode(generator_id, dimensions, source, kwargs, varname=varname)
     return ThumbnailImageTagNode(generator_id, dimensions, source, kwargs, html_attrs)
 
@@ -631,13 +667,7 @@ def _check_picture_arguments(
     if is_geometry:
         if literal is not None:
             parse_dimensions(literal)
-        unknown = [name for name in kwargs if name not in PICTURE_ARGUMENTS]
-        if unknown:
-            raise template.TemplateSyntaxError(
-                f"'{tag_name}' got an unknown argument {unknown[0]}=; it takes "
-                f"{', '.join(name + '=' for name in PICTURE_ARGUMENTS)} (and HTML "
-                f"attributes after '{HTML_ATTRS_DELIMITER}')."
-            )
+        refuse_unknown_arguments(tag_name, kwargs, PICTURE_ARGUMENTS)
     checks: dict[str, Callable[[str, str], object]] = {
         "widths": parse_widths,
         "formats": parse_formats,
