@@ -183,6 +183,7 @@ def unknown_cache_backend(alias: Any) -> ImproperlyConfigured:
 # setting() keeps the values it has read, and forgets them whenever Django
 # says a setting changed (override_settings, the test "settings" fixture).
 _values: dict[str, Any] = {}
+_generation = 0  # see settings_generation()
 
 
 _NO_DEFAULT: Any = object()
@@ -259,7 +260,19 @@ def forget_settings(**kwargs: Any) -> None:
 
     Connected by :func:`imagekit.receivers.connect_receivers`.
     """
+    global _generation  # noqa: PLW0603 - one counter per process
     _values.clear()
+    _generation += 1
+
+
+def settings_generation() -> int:
+    """Return a number that changes whenever Django says a setting changed.
+
+    For what is computed from the settings and kept (the prototypes of
+    :mod:`imagekit.thumbnails`): kept with this number, it is current while
+    the number is the same.
+    """
+    return _generation
 
 
 def missing_source_policy() -> str:

@@ -97,6 +97,13 @@ class GeneratorRegistry:
             return built
         return generator
 
+    def registered(self, id: str) -> Registrable | None:
+        """Return what is registered under *id* (not called), or None.
+
+        Unlike :meth:`get`, this does not autodiscover.
+        """
+        return self._generators.get(id)
+
     def get_ids(self) -> Iterable[str]:
         """Return the registered ids, in registration order."""
         autodiscover()

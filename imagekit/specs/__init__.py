@@ -123,7 +123,7 @@ class ImageSpec(BaseImageSpec):
         source = self.source
         if not source:
             return None
-        namer: Namer = get_by_qname(setting("IMAGEKIT_SPEC_CACHEFILE_NAMER"), "namer")
+        namer = _spec_namer()
         key: tuple[Any, ...] | None = None
         if namer in _PURE_NAMERS and type(getattr(source, "name", None)) is str:
             tail = self._name_tail_key()
@@ -410,6 +410,20 @@ _static_tail_classes: dict[type, bool] = {}
 _MAX_SPEC_NAMES = 20000
 _spec_names: dict[tuple[Any, ...], tuple[str, Any]] = {}
 _PURE_NAMERS = frozenset({namers.source_name_as_path, namers.source_name_dot_hash, namers.hash})
+
+
+def _spec_namer() -> Namer:
+    namer: Namer = get_by_qname(setting("IMAGEKIT_SPEC_CACHEFILE_NAMER"), "namer")
+    return namer
+
+
+def pure_spec_namer() -> bool:
+    """Return whether ``IMAGEKIT_SPEC_CACHEFILE_NAMER`` is one of imagekit's own namers.
+
+    Their names are a pure function of ``IMAGEKIT_CACHEFILE_DIR``, the
+    source's name and the spec's hash, so they may be remembered.
+    """
+    return _spec_namer() in _PURE_NAMERS
 
 
 def _has_static_tail(spec: Any) -> bool:

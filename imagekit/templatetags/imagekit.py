@@ -35,6 +35,7 @@ from ..cachefiles import ImageCacheFile
 from ..conf import missing_source_policy, setting
 from ..exceptions import MissingSource, SourceImageError, UnknownFormat
 from ..registry import generator_registry
+from ..thumbnails import thumbnail_cachefile
 from ..utils import get_logger
 
 if TYPE_CHECKING:
@@ -334,9 +335,8 @@ def thumbnail_file(
         dimensions = scaled
     kwargs = {k: _plain(v) for k, v in generator_kwargs.items()}
     kwargs.update(dimensions)
-    kwargs["source"] = source
     generator_id = DEFAULT_THUMBNAIL_GENERATOR if generator_id is None else generator_id
-    return ImageCacheFile(generator_registry.get(generator_id, **kwargs))
+    return thumbnail_cachefile(generator_id, kwargs, source)
 
 
 def srcset_factors(scales: Any, origin: str) -> list[float]:
