@@ -18,6 +18,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template, TemplateSyntaxError
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from PIL import Image
 
@@ -854,3 +855,36 @@ def test_an_unknown_missing_source_policy_is_a_configuration_error(sourceless_ph
 
     with pytest.raises(ImproperlyConfigured, match="'ignore'"):
         render(IMG_FORMS["thumbnail"], {"p": sourceless_photo})
+
+
+class _SizedFile:
+    """What img_tag reads of a cache file: its size, then its URL."""
+
+    def __init__(self, width, height, url):
+        self.width, self.height, self.url = width, height, url
+
+
+@pytest.mark.parametrize(
+    ("size", "url", "attrs", "extra"),
+    [
+        ((100, 50), "/media/CACHE/a.jpg", {}, None),
+        ((None, None), '/m/a b&c.jpg?x="1"', {}, None),
+        ((100, 50), "/m/a.jpg", {}, {"srcset": "/m/a.jpg 1x , /m/b.jpg 2x"}),
+        ((100, 50), "/m/a.jpg", {"alt": "\"<&>'"}, None),
+        ((100, 50), "/m/a.jpg", {"width": "20", "class": SafeString("<b>")}, None),
+        ((7, 9), SafeString("/m/&amp;.jpg"), {"data-x": 3}, None),
+    ],
+)
+def test_the_img_tag_is_what_format_html_writes(size, url, attrs, extra):
+    file = _SizedFile(*size, url)
+    expected_attrs = dict(attrs)
+    if "width" not in attrs and "height" not in attrs:
+        expected_attrs["width"], expected_attrs["height"] = size
+    expected_attrs["src"] = url
+    expected_attrs.update(extra or {})
+    expected = format_html("<img {} />", format_html_join(" ", '{}="{}"', expected_attrs.items()))
+
+    made = tags.img_tag(file, attrs, (lambda f: extra) if extra is not None else None)
+
+    assert made == expected
+    assert isinstance(made, SafeString)

@@ -293,6 +293,13 @@ def img_tag(
     attributes (the thumbnail's ``srcset``). Values are escaped unless they
     are safe strings.
     """
+    if not attrs and extra_attrs is None:
+        # The usual tag, written out: the same bytes as the general case below.
+        width, height = file.width, file.height
+        url = file.url
+        return SafeString(
+            f'<img width="{_escape(width)}" height="{_escape(height)}" src="{_escape(url)}" />'
+        )
     attrs = dict(attrs)
     # Only when the author gave neither size is the generated file's own
     # size used (this reads the file, generating it if needed).
@@ -395,10 +402,11 @@ class ImageKitNode(template.Node):
 
     def render_img(self, context: Context) -> str:
         attrs = {k: v.resolve(context) for k, v in self._html_attrs.items()}
-        return img_tag(self.get_file(context), attrs, lambda file: self.extra_attrs(context, file))
+        return img_tag(self.get_file(context), attrs, self.extra_attrs(context))
 
-    def extra_attrs(self, context: Context, file: ImageCacheFile) -> dict[str, str]:
-        return {}
+    def extra_attrs(self, context: Context) -> Callable[[ImageCacheFile], dict[str, str]] | None:
+        """Return what gives the attributes added after ``src`` for a file, or None if none."""
+        return None
 
 
 class GenerateImageAssignmentNode(ImageKitNode):
@@ -458,7 +466,7 @@ class _ThumbnailMixin(_ThumbnailBase):
             generator_id, dimensions, self._source.resolve(context), kwargs, scale
         )
 
-    def extra_attrs(self, context: Context, file: ImageCacheFile) -> dict[str, str]:
+    def extra_attrs(self, context: Context) -> Callable[[ImageCacheFile], dict[str, str]] | None:
         if self._literal_scales is not None:
             factors = self._literal_scales
         else:
@@ -466,7 +474,9 @@ class _ThumbnailMixin(_ThumbnailBase):
                 self._srcset if self._srcset is UNSET else self._srcset.resolve(context)  # type: ignore[attr-defined]
             )
             factors = srcset_factors(scales, "srcset")
-        return density_srcset(file, factors, lambda factor: self.get_file(context, factor))
+        if not factors:
+            return None
+        return lambda file: density_srcset(file, factors, lambda f: self.get_file(context, f))
 
 
 class ThumbnailAssignmentNode(_ThumbnailMixin, ImageKitNode):
