@@ -10,24 +10,31 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 import textwrap
 import time
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.template import Context, Template
 
 from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.cachefiles.backends import CacheFileState, DjangoTasks, QueueBackend
 from imagekit.cachefiles.payloads import payload_for
 from imagekit.cachefiles.worker import generate_from_payload
-from imagekit.exceptions import NotRegistered
+from imagekit.exceptions import NotRegistered, OutputTooLarge, SourceImageError
 from imagekit.processors import ResizeToFill
+from imagekit.templatetags.imagekit import thumbnail_file
 from tests.testapp.models import Photo
 
 # Transactional: tasks are sent when the transaction commits.
@@ -348,3 +355,126 @@ def test_an_rq_serializer_that_does_not_import_is_named_in_the_error(settings):
 
     with pytest.raises(ImproperlyConfigured, match=r"IMAGEKIT_RQ_SERIALIZER = 'tests\.no_such"):
         RQ().enqueue({"name": "CACHE/images/a.jpg"})
+
+
+# --- a worker's refusal: sources that cannot be made into the file ------------------
+
+
+def run_worker(backend):
+    """Run every task sent so far, as a worker does; return what each returned."""
+    done = [generate_from_payload(json.loads(sent)) for sent in backend.sent]
+    backend.sent.clear()
+    return done
+
+
+@pytest.fixture
+def unreadable(backend, media_storage):
+    """A photo whose upload is not an image (a model's ImageField does not check on save)."""
+    return Photo.objects.create(original_image=SimpleUploadedFile("broken.jpg", b"not a jpeg"))
+
+
+def test_a_source_the_worker_cannot_read_is_refused_to_the_next_pages(backend, unreadable, caplog):
+    unreadable.thumbnail.generate()
+    with caplog.at_level(logging.WARNING, logger="imagekit"):
+        assert run_worker(backend) == [False]  # ended, not failed: no retries
+    assert "could not be read as an image" in caplog.text
+
+    with pytest.raises(SourceImageError) as again:
+        Photo.objects.get().thumbnail.generate()
+
+    assert "broken" in str(again.value)
+    assert "a worker could not make" in str(again.value)
+    assert backend.sent == []  # nothing queued again
+
+
+def test_a_refused_file_renders_as_a_missing_source_does(backend, unreadable, caplog):
+    unreadable.thumbnail.generate()
+    run_worker(backend)
+
+    template = Template("[{{ p.thumbnail.url }}]")
+    with caplog.at_level(logging.WARNING, logger="imagekit"):
+        html = template.render(Context({"p": Photo.objects.get()}))
+
+    assert html == "[]"
+    assert "broken" in caplog.text
+    assert backend.sent == []
+
+
+def test_an_output_over_the_cap_is_refused_as_too_large(backend, photo, settings):
+    settings.IMAGEKIT_MAX_OUTPUT_PIXELS = 100 * 100
+    link = (
+        "{% load imagekit %}{% thumbnail '400x400' p.original_image upscale=True as t %}{{ t.url }}"
+    )
+    tag = Template("{% load imagekit %}{% thumbnail '400x400' p.original_image upscale=True %}")
+    context = Context({"p": photo})
+    assert (
+        Template(link).render(context).startswith("/media/CACHE/")
+    )  # queued; the page links to it
+    assert run_worker(backend) == [False]
+
+    with pytest.raises(OutputTooLarge):
+        thumbnail_file(
+            None, {"width": 400, "height": 400}, photo.original_image, {"upscale": True}
+        ).generate()
+    assert tag.render(context) == ""  # the template policy in production: render nothing
+    assert backend.sent == []
+
+
+def test_a_replaced_source_is_queued_again_and_made(
+    backend, settings, overwriting_storage, image_file
+):
+    photo = Photo.objects.create(original_image=SimpleUploadedFile("broken.jpg", b"not a jpeg"))
+    photo.thumbnail.generate()
+    run_worker(backend)
+    # The same name, now a real image, written over the bad one.
+    Path(overwriting_storage.path(photo.original_image.name)).write_bytes(
+        image_file("broken.jpg", size=(80, 60)).read()
+    )
+    os.utime(overwriting_storage.path(photo.original_image.name), (1, 1))  # a new mtime for sure
+
+    file = Photo.objects.get().thumbnail
+    file.generate()
+    assert run_worker(backend) == [True]
+
+    assert file.storage.exists(file.name)
+
+
+def test_a_forced_generation_is_queued_despite_a_refusal(backend, unreadable):
+    unreadable.thumbnail.generate()
+    run_worker(backend)
+
+    Photo.objects.get().thumbnail.generate(force=True)
+
+    assert len(backend.sent) == 1
+
+
+def test_clearing_the_cache_forgets_refusals(backend, unreadable):
+    unreadable.thumbnail.generate()
+    run_worker(backend)
+
+    caches[django_settings.IMAGEKIT_CACHE_BACKEND].clear()
+    Photo.objects.get().thumbnail.generate()
+
+    assert len(backend.sent) == 1
+
+
+def test_a_refusal_expires_after_the_queued_timeout(backend, unreadable, settings):
+    settings.IMAGEKIT_QUEUED_TIMEOUT = 0.2
+    unreadable.thumbnail.generate()
+    run_worker(backend)
+
+    time.sleep(0.3)
+    Photo.objects.get().thumbnail.generate()
+
+    assert len(backend.sent) == 1
+
+
+def test_a_file_forgotten_as_deleted_is_no_longer_refused(backend, unreadable):
+    file = unreadable.thumbnail
+    file.generate()
+    run_worker(backend)
+
+    backend.forget(file.name)  # what cleanupimages and deletions with the source call
+    Photo.objects.get().thumbnail.generate()
+
+    assert len(backend.sent) == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..exceptions import MissingSource, SourceImageError
 from ..utils import get_default_cachefile_backend, get_logger
 from .backends.base import CachedFileBackend
 from .payloads import cachefile_from_payload
@@ -20,12 +21,22 @@ logger = get_logger()
 
 
 def generate_from_payload(payload: Mapping[str, Any]) -> bool:
-    """Make the cache file *payload* describes; return False if it was stale.
+    """Make the cache file *payload* describes; return whether it was made.
 
     This is what every task-queue worker runs. Generation goes through the
     file's backend (``generate_now``), which skips files that exist already
     and keeps concurrent workers from making the same file twice. The
     "queued" mark is removed whatever happens.
+
+    False means there was nothing to make: the task was stale (its spec or
+    source is gone), or the source cannot be made into the file (unreadable,
+    too big an output, missing from its storage). That last one is logged
+    as a warning and recorded as the file's refusal (see
+    :meth:`~imagekit.cachefiles.backends.CachedFileBackend.record_refusal`),
+    and the task ends normally: the queue does not retry what can only fail
+    again. Any other error (a storage or a cache that is down, a bug in a
+    processor) propagates, so the queue's own retries and error reports
+    apply.
     """
     if isinstance(payload, Mapping) and isinstance(payload.get("picture"), Mapping):
         return _generate_picture(payload)
@@ -35,8 +46,18 @@ def generate_from_payload(payload: Mapping[str, Any]) -> bool:
         if file is None:
             logger.info("Skipped the stale imagekit task for %s", payload.get("name"))
             return False
-        # Queued by a CachedFileBackend (BaseAsync), whose generate_now() makes it.
-        file.cachefile_backend.generate_now(file, force=payload["force"])  # type: ignore[attr-defined]
+        backend = file.cachefile_backend
+        try:
+            # Queued by a CachedFileBackend (BaseAsync), whose generate_now() makes it.
+            backend.generate_now(file, force=payload["force"])  # type: ignore[attr-defined]
+        except (MissingSource, SourceImageError) as exc:
+            # The source cannot be made into this file: say so to the pages
+            # that need it, rather than have each of them queue it again, and
+            # end the task (a queue retrying it would only fail again).
+            if isinstance(backend, CachedFileBackend):
+                backend.record_refusal(file, exc)
+            logger.warning("imagekit could not make %s: %s", payload.get("name"), exc)
+            return False
         return True
     finally:
         name = payload.get("name") if isinstance(payload, Mapping) else None

@@ -10,14 +10,18 @@ worker.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 
 from imagekit.cachefiles.backends import CacheFileState
 
-from .helpers import redis_state, wait_until_generated
+from .helpers import WORKER_TIMEOUT, redis_state, wait_until_generated
 from .models import Upload
+from .servers import wait_for
 
 KINDS = ["celery", "rq", "dramatiq", "tasks"]
 
@@ -107,3 +111,25 @@ def test_a_worker_makes_the_thumbnail_a_template_tag_asked_for(
     wait_until_generated(file, [worker])
     assert default_storage.exists(name)
     assert redis_state(file) == CacheFileState.EXISTS
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_source_the_worker_cannot_read_is_not_queued_again(kind, workers, use_backend):
+    worker = workers(kind)
+    use_backend(kind)
+    upload = Upload.objects.create(
+        image=SimpleUploadedFile(f"{uuid.uuid4().hex}.jpg", b"not a jpeg", "image/jpeg")
+    )
+    page = Template("[{{ upload.thumbnail.url }}]")
+    name = upload.thumbnail.name
+
+    assert page.render(Context({"upload": upload})) == f"[{default_storage.url(name)}]"  # queued
+
+    def refused() -> bool:
+        return page.render(Context({"upload": Upload.objects.get()})) == "[]"
+
+    wait_for(refused, WORKER_TIMEOUT, f"the {kind} worker to refuse {name}", logs=[worker])
+    backend = upload.thumbnail.cachefile_backend
+    assert not backend.is_queued(name)  # the page that found the refusal queued nothing
+    assert not default_storage.exists(name)
+    assert "could not be read as an image" in worker.log_tail(200)

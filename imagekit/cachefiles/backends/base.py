@@ -14,6 +14,7 @@ in :mod:`imagekit.cachefiles.memory`.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from copy import copy
@@ -24,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from ..._typing import alters_data
 from ...conf import setting
+from ...exceptions import MissingSource, MissingSourceFile, OutputTooLarge, SourceImageError
 from ...utils import get_cache, sanitize_cache_key
 from ..local import get_active_state_cache
 from ..memory import ABSENT, EPOCH_KEY, ProcessMemory, requests
@@ -561,6 +563,56 @@ class CachedFileBackend(AbstractCacheFileBackend):
         """Return whether the cache file *name* is waiting in the queue."""
         return bool(self.cache_call("get", self.get_queued_key(name)))
 
+    def get_refused_key(self, name: str) -> str:
+        """Return the cache key of a worker's refusal to make the cache file *name*."""
+        return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{name}-refused")
+
+    @alters_data
+    def record_refusal(self, file: ImageCacheFile, error: Exception) -> None:
+        """Remember that a worker could not make *file* from its source, and why.
+
+        For errors of the source (:class:`~imagekit.exceptions.SourceImageError`,
+        :class:`~imagekit.exceptions.MissingSource`), which making it again
+        would only repeat: until the refusal expires
+        (``IMAGEKIT_QUEUED_TIMEOUT``) or the source changes, the pages that
+        need the file get the same error (see :meth:`refusal`), as they would
+        from a backend that generates in the web process, and queue no task.
+        The source's fingerprint is kept with it, to tell a replaced source.
+        """
+        source = getattr(file.generator, "source", None)
+        record = {
+            "error": type(error).__name__,
+            "message": str(error),
+            "fp": _source_fingerprint(source),
+        }
+        timeout = setting("IMAGEKIT_QUEUED_TIMEOUT")
+        self.cache_call("set", self.get_refused_key(file.name), json.dumps(record), timeout)
+
+    def refusal(self, file: ImageCacheFile) -> Exception | None:
+        """Return the error a worker recorded for *file*, if it still applies, or None.
+
+        One ``get``; when a refusal is found, the source is asked for its
+        fingerprint too (a ``stat``, or a ``HEAD`` on S3). A refusal recorded
+        for an older content of the source is dropped.
+        """
+        key = self.get_refused_key(file.name)
+        value = self.cache_call("get", key)
+        if not isinstance(value, str):
+            return None
+        try:
+            record = json.loads(value)
+            error, message, recorded = record["error"], str(record["message"]), record["fp"]
+        except (ValueError, TypeError, KeyError):
+            return None
+        if _source_fingerprint(getattr(file.generator, "source", None)) != recorded:
+            self.cache_call("delete", key)
+            return None
+        cls = _REFUSALS.get(error, SourceImageError)
+        return cls(
+            f"{message} (a worker could not make {file.name}; it is tried again when "
+            "the source changes or after IMAGEKIT_QUEUED_TIMEOUT)"
+        )
+
     # --- generation -----------------------------------------------------------------
 
     @alters_data
@@ -638,7 +690,23 @@ _OUTSIDE = object()
 _UNCHECKED = object()
 
 # The keys kept about each cache file, by suffix (the state's first).
-_RECORDED = ("state", "dimensions", "origin", "queued")
+_RECORDED = ("state", "dimensions", "origin", "queued", "refused")
+
+# The errors a worker's refusal is raised as again, by name (others: SourceImageError).
+_REFUSALS: dict[str, type[Exception]] = {
+    cls.__name__: cls
+    for cls in (SourceImageError, OutputTooLarge, MissingSource, MissingSourceFile)
+}
+
+
+def _source_fingerprint(source: Any) -> str | None:
+    """Return the fingerprint of a source in its storage (see :mod:`..origins`), or None."""
+    storage, name = getattr(source, "storage", None), getattr(source, "name", None)
+    if storage is None or not isinstance(name, str) or not name:
+        return None
+    from ..origins import fingerprint
+
+    return fingerprint(storage, name)
 
 
 class Simple(CachedFileBackend):

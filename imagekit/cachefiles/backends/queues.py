@@ -124,6 +124,10 @@ class QueueBackend(BaseAsync):
     def schedule_generation(self, file: ImageCacheFile, force: bool = False) -> bool:
         """Queue *file* for a worker; return True if it is (or already was) queued.
 
+        If a worker could not make it from this source before (see
+        :meth:`~imagekit.cachefiles.backends.CachedFileBackend.record_refusal`),
+        nothing is queued and that error is raised, unless *force* is true.
+
         A file that no JSON payload can describe (its generator was not built
         through the registry, its arguments are not plain JSON, its source is
         not in a configured storage) is generated in this process instead,
@@ -132,6 +136,10 @@ class QueueBackend(BaseAsync):
         """
         from ..payloads import Unqueueable, payload_for
 
+        if not force:
+            refused = self.refusal(file)
+            if refused is not None:
+                raise refused
         try:
             payload = payload_for(file, force=force)
         except Unqueueable as exc:
