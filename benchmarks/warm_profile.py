@@ -313,6 +313,11 @@ def parts(rows: int) -> list[tuple[str, str, Callable[[], tuple]]]:
             raise Unavailable("the thumbnail node has no get_file()")
         return contexts, n.get_file
 
+    def prototype_file() -> tuple:
+        made = ik("imagekit.thumbnails", "thumbnail_cachefile")
+        size = {"width": 100, "height": 50}
+        return sources, lambda source: made("imagekit:thumbnail", size, source)
+
     def source_resolve() -> tuple:
         n = node("{% thumbnail '100x50' photo.image %}")
         source = getattr(n, "_source", None)
@@ -347,14 +352,15 @@ def parts(rows: int) -> list[tuple[str, str, Callable[[], tuple]]]:
         ),
         ("(a)(b)", "  node.get_file(): arguments + spec + ImageCacheFile", get_file),
         ("(a)(b)", "    resolve photo.image (FilterExpression.resolve)", source_resolve),
+        ("(a)(b)", "    thumbnail_cachefile(): spec copied from its prototype", prototype_file),
         (
             "(a)(b)",
-            "    registry.get('imagekit:thumbnail', ...): Thumbnail spec",
+            "    (first row) registry.get('imagekit:thumbnail', ...)",
             lambda: (sources, thumbnail_spec),
         ),
         (
             "(a)(b)",
-            "    ImageCacheFile(spec), naming included",
+            "    (first row) ImageCacheFile(spec), naming included",
             lambda: (specs(thumbnail_spec), cache_file),
         ),
         (
