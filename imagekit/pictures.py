@@ -1388,7 +1388,10 @@ def queue_picture(
     :func:`generate_variants`. Return False if the picture was queued already.
     Variants no payload can describe are made here instead. With *force*
     (a source replaced in place), the worker makes them again even if they
-    exist, and the old files are served until then.
+    exist, and the old files are served until then. Without it, a picture
+    whose source a worker could not make into it (see
+    :meth:`~imagekit.cachefiles.backends.CachedFileBackend.record_refusal`)
+    raises that error again and queues nothing.
     """
     from django.db import transaction
 
@@ -1409,6 +1412,10 @@ def queue_picture(
         )
         return False
     mark = f"{plan.base_file.name}#picture"
+    if not force:
+        refused = backend.refusal(plan.base_file, name=mark)  # by a worker, before
+        if refused is not None:
+            raise refused
     payload = {**base, "picture": {"variants": payloads, "mark": mark}}
 
     def send() -> None:

@@ -448,6 +448,38 @@ def test_a_task_queue_gets_one_task_per_picture_and_sources_wait_for_it(queue, s
     assert parse(html)[-1][1]["width"] == "200"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_picture_a_worker_could_not_make_is_not_queued_again(queue, media_storage, caplog):
+    from django.core.files.base import ContentFile
+
+    bad = stored(media_storage, "photos/broken.jpg", ContentFile(b"not a jpeg"))
+    tag = "{% picture '400x300' src widths='100 200' %}"
+    render(tag, {"src": bad})
+    (sent,) = queue.sent
+
+    with caplog.at_level("WARNING", logger="imagekit"):
+        assert generate_from_payload(json.loads(sent)) is False  # ended, not failed
+    assert "could not be read as an image" in caplog.text
+
+    assert render(tag, {"src": bad}) == ""  # the template policy in production
+    with pytest.raises(SourceImageError):
+        build_picture("400x300", bad, widths=[100, 200])
+    assert len(queue.sent) == 1  # nothing queued again
+
+    media_storage.delete("photos/broken.jpg")  # replaced by a real image
+    fixed = stored(media_storage, "photos/broken.jpg", _jpeg(400, 300))
+    render(tag, {"src": fixed})
+    assert len(queue.sent) == 2
+
+
+def _jpeg(width, height):
+    from django.core.files.base import ContentFile
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "red").save(buffer, "JPEG")
+    return ContentFile(buffer.getvalue())
+
+
 # --- variants declared on spec fields ---------------------------------------------------------
 
 

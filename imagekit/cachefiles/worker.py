@@ -70,10 +70,17 @@ def _generate_picture(payload: Mapping[str, Any]) -> bool:
     """Make the variants of one picture (issue #12): one task, one decode."""
     from ..pictures import generate_picture_from_payload
 
+    mark = payload["picture"].get("mark")
+    backend = get_default_cachefile_backend()
     try:
         return generate_picture_from_payload(payload)
+    except (MissingSource, SourceImageError) as exc:
+        # As for one file (above): the picture's task is refused, by its mark.
+        base = cachefile_from_payload({k: v for k, v in payload.items() if k != "picture"})
+        if base is not None and isinstance(mark, str) and isinstance(backend, CachedFileBackend):
+            backend.record_refusal(base, exc, name=mark)
+        logger.warning("imagekit could not make the picture %s: %s", mark, exc)
+        return False
     finally:
-        mark = payload["picture"].get("mark")
-        backend = get_default_cachefile_backend()
         if isinstance(mark, str) and isinstance(backend, CachedFileBackend):
             backend.forget_queued(mark)

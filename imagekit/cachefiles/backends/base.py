@@ -568,7 +568,9 @@ class CachedFileBackend(AbstractCacheFileBackend):
         return sanitize_cache_key(f"{setting('IMAGEKIT_CACHE_PREFIX')}{name}-refused")
 
     @alters_data
-    def record_refusal(self, file: ImageCacheFile, error: Exception) -> None:
+    def record_refusal(
+        self, file: ImageCacheFile, error: Exception, name: str | None = None
+    ) -> None:
         """Remember that a worker could not make *file* from its source, and why.
 
         For errors of the source (:class:`~imagekit.exceptions.SourceImageError`,
@@ -578,6 +580,8 @@ class CachedFileBackend(AbstractCacheFileBackend):
         need the file get the same error (see :meth:`refusal`), as they would
         from a backend that generates in the web process, and queue no task.
         The source's fingerprint is kept with it, to tell a replaced source.
+        *name* is what was refused, if not *file* itself (a picture's task,
+        named by its mark).
         """
         source = getattr(file.generator, "source", None)
         record = {
@@ -586,16 +590,17 @@ class CachedFileBackend(AbstractCacheFileBackend):
             "fp": _source_fingerprint(source),
         }
         timeout = setting("IMAGEKIT_QUEUED_TIMEOUT")
-        self.cache_call("set", self.get_refused_key(file.name), json.dumps(record), timeout)
+        key = self.get_refused_key(name or file.name)
+        self.cache_call("set", key, json.dumps(record), timeout)
 
-    def refusal(self, file: ImageCacheFile) -> Exception | None:
+    def refusal(self, file: ImageCacheFile, name: str | None = None) -> Exception | None:
         """Return the error a worker recorded for *file*, if it still applies, or None.
 
         One ``get``; when a refusal is found, the source is asked for its
         fingerprint too (a ``stat``, or a ``HEAD`` on S3). A refusal recorded
         for an older content of the source is dropped.
         """
-        key = self.get_refused_key(file.name)
+        key = self.get_refused_key(name or file.name)
         value = self.cache_call("get", key)
         if not isinstance(value, str):
             return None
