@@ -181,6 +181,19 @@ def start_moto(run_dir: Path) -> tuple[Process, str]:
     return process, url
 
 
+def s3_options(endpoint: str, bucket: str) -> dict[str, object]:
+    """The ``OPTIONS`` of django-storages' ``S3Storage`` for *bucket* on moto at *endpoint*."""
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "access_key": "testing",
+        "secret_key": "testing",
+        "region_name": "us-east-1",
+        "addressing_style": "path",
+        "querystring_auth": False,
+    }
+
+
 # --- workers --------------------------------------------------------------------
 
 
