@@ -39,6 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import _apps  # benchmarks/, this script's folder
+from _project import settings_for
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUCKET = "ik-bench"
@@ -64,46 +65,21 @@ def start_servers(base: Path, s3: bool):
 def configure(root: Path, storage: str, redis_socket: str, endpoint: str | None) -> None:
     from django.conf import settings
 
-    if storage == "s3":
-        default = {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": BUCKET,
-                "endpoint_url": endpoint,
-                "access_key": "testing",
-                "secret_key": "testing",
-                "region_name": "us-east-1",
-                "addressing_style": "path",
-                "querystring_auth": False,
-            },
-        }
-    else:
-        default = {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root / "media"), "base_url": "/media/"},
-        }
+    from tests.support.servers import s3_options
+
+    s3 = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options(endpoint, BUCKET)}
     settings.configure(
-        DEBUG=False,
-        SECRET_KEY="benchmark-only",
-        USE_TZ=True,
-        DEFAULT_AUTO_FIELD="django.db.models.AutoField",
-        INSTALLED_APPS=["imagekit", "benchapp"],
-        DATABASES={
-            "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(root / "db.sqlite3")}
-        },
-        CACHES={
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": f"unix://{redis_socket}?db=0",
-            }
-        },
-        IMAGEKIT_CACHE_BACKEND="default",
-        STORAGES={
-            "default": default,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-        MEDIA_ROOT=str(root / "media"),
-        MEDIA_URL="/media/",
+        **settings_for(
+            root,
+            default_storage=s3 if storage == "s3" else None,
+            CACHES={
+                "default": {
+                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "LOCATION": f"unix://{redis_socket}?db=0",
+                }
+            },
+            IMAGEKIT_CACHE_BACKEND="default",
+        )
     )
 
 

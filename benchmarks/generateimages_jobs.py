@@ -39,6 +39,7 @@ from pathlib import Path
 
 import _apps  # benchmarks/, this script's folder
 from _fresh import require_fresh_files, reset_cache_files
+from _project import settings_for
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GENERATOR_ID = "bench:thumbnail"
@@ -47,28 +48,7 @@ GENERATOR_ID = "bench:thumbnail"
 def configure(root: Path) -> None:
     from django.conf import settings
 
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="benchmark-only",
-        USE_TZ=True,
-        DEFAULT_AUTO_FIELD="django.db.models.AutoField",
-        INSTALLED_APPS=["imagekit", "benchapp"],
-        DATABASES={
-            "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(root / "db.sqlite3")}
-        },
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
-        STORAGES={
-            "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(root / "media"), "base_url": "/media/"},
-            },
-            "staticfiles": {
-                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
-            },
-        },
-        MEDIA_ROOT=str(root / "media"),
-        MEDIA_URL="/media/",
-    )
+    settings.configure(**settings_for(root))
 
 
 def source_jpeg(index: int, size: tuple[int, int] = (1280, 960)) -> bytes:

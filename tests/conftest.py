@@ -24,7 +24,7 @@ from PIL import Image
 
 from imagekit.cachefiles.backends import Simple, get_default_cachefile_backend
 from imagekit.registry import generator_registry, register, unregister
-from tests.support.doubles import ROUND_TRIPS, RecordingCache, RecordingStorage
+from tests.support.doubles import ROUND_TRIPS, RecordingCache, RecordingQueue, RecordingStorage
 
 DEFAULT_COLOR = "#c86432"
 
@@ -183,7 +183,7 @@ def _clear_caches():
 # themselves are in tests/support/doubles.py. Two kinds: ones handed to a cache
 # file explicitly (recording_storage, recording_cache, recording_backend), and
 # ones put where a site's code finds them, through settings
-# (recording_default_storage, recording_default_cache).
+# (recording_default_storage, recording_default_cache, recording_queue).
 
 
 @pytest.fixture
@@ -219,6 +219,18 @@ def recording_default_storage(settings, tmp_path: Path) -> RecordingStorage:
         "default": {"BACKEND": "tests.support.doubles.RecordingStorage"},
     }
     return storages["default"]
+
+
+@pytest.fixture
+def recording_queue(settings) -> type[RecordingQueue]:
+    """Make the default cache file backend a task queue that records its tasks; return it.
+
+    The tasks sent during the test are in ``recording_queue.sent``, as JSON
+    strings, in order.
+    """
+    settings.IMAGEKIT_DEFAULT_CACHEFILE_BACKEND = "tests.support.doubles.RecordingQueue"
+    RecordingQueue.sent = []
+    return RecordingQueue
 
 
 @pytest.fixture

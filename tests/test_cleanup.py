@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -23,37 +22,11 @@ from imagekit import ImageSpec, unregister
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.cachefiles.backends import get_default_cachefile_backend, lock
 from imagekit.processors import ResizeToFill
-from tests.support import commands
+from tests.support.commands import cleanup
+from tests.support.files import age, age_all, files_below
 from tests.testapp.models import Photo
 
 THUMBNAIL_TAG = Template("{% load imagekit %}{% thumbnail '20x10' photo.original_image %}")
-
-
-class Run(commands.Run):
-    @property
-    def listed(self) -> list[str]:
-        """The names of the files the run removed (or would remove)."""
-        return sorted(line.split(" (")[0].strip() for line in self.lines if line.startswith("  "))
-
-
-def cleanup(*args: str) -> Run:
-    return commands.run("cleanupimages", *args, kind=Run)
-
-
-def files_below(storage, folder: str = "") -> set[str]:
-    root = Path(storage.location)
-    return {str(path.relative_to(root)) for path in (root / folder).rglob("*") if path.is_file()}
-
-
-def age(storage, name: str, seconds: float) -> None:
-    """Make the stored file *name* look *seconds* old."""
-    when = time.time() - seconds
-    os.utime(storage.path(name), (when, when))
-
-
-def age_all(storage, seconds: float = 3600) -> None:
-    for name in files_below(storage, "CACHE"):
-        age(storage, name, seconds)
 
 
 def tag_file_name(photo: Photo) -> str:

@@ -1,28 +1,20 @@
 """HEIC/HEIF sources through the ``heif`` extra (pillow-heif), registered lazily.
 
-The files are made here with pillow-heif's own encoder (without registering
-it with Pillow). Registration is per process, so each test that depends on
-whether it happened runs in a fresh Python process.
+The files are made with pillow-heif's own encoder, without registering it
+with Pillow (``heic()`` in ``tests/reliability/images.py``). Registration is
+per process, so each test that depends on whether it happened runs in a fresh
+Python process.
 """
 
 from __future__ import annotations
 
-import io
 import textwrap
 
-import pillow_heif
 import pytest
-from PIL import Image
 
 from imagekit.heif import INSTALL_HINT, looks_like_heif
+from tests.reliability.images import heic
 from tests.support.fresh import run_json
-
-
-def heic(size=(64, 48), color="red") -> bytes:
-    buffer = io.BytesIO()
-    pillow_heif.from_pillow(Image.new("RGB", size, color)).save(buffer, quality=90)
-    return buffer.getvalue()
-
 
 _PRELUDE = """
 import io, json, os, sys

@@ -289,6 +289,7 @@ def test_a_file_removed_after_it_was_recorded_is_made_again_when_read(
     with in_request():
         thumbnail = reloaded(photo).thumbnail
         assert thumbnail.url == f"/media/{name}"  # still recorded as existing
-        assert thumbnail.read()[:2] == b"\xff\xd8"  # a JPEG, made again
+        with thumbnail:  # closes the file read
+            assert thumbnail.read()[:2] == b"\xff\xd8"  # a JPEG, made again
 
     assert media_storage.exists(name)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import threading
-from html.parser import HTMLParser
 
 import pytest
 from django.core.management import call_command
@@ -18,41 +17,19 @@ from PIL import Image
 
 import tests.testapp.counted  # noqa: F401 - registers tests:counted
 from imagekit.cachefiles import ImageCacheFile
-from imagekit.cachefiles.backends import CacheFileState, QueueBackend
+from imagekit.cachefiles.backends import CacheFileState
 from imagekit.cachefiles.worker import generate_from_payload
 from imagekit.exceptions import SourceImageError
-from imagekit.files import BaseIKFile
 from imagekit.models import ImageSpecField
 from imagekit.pictures import build_picture, parse_widths, render_picture
+from tests.support.files import stored
+from tests.support.markup import parse, srcset_urls, srcset_widths
 from tests.testapp.counted import counted_runs
 from tests.testapp.models import Photo, PictureSpecPhoto
 
 
 def render(source: str, context: dict | None = None) -> str:
     return Template("{% load imagekit %}" + source).render(Context(context or {}))
-
-
-class _Collector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
-def parse(html: str) -> list[tuple[str, dict[str, str | None]]]:
-    collector = _Collector()
-    collector.feed(html)
-    return collector.tags
-
-
-def srcset_widths(srcset: str) -> list[int]:
-    return [int(entry.split()[1].rstrip("w")) for entry in srcset.split(", ")]
-
-
-def srcset_urls(srcset: str) -> list[str]:
-    return [entry.split()[0] for entry in srcset.split(", ")]
 
 
 def stored_image(storage, url: str) -> Image.Image:
@@ -67,13 +44,6 @@ def stored_image(storage, url: str) -> Image.Image:
 def source(media_storage, image_file):
     """A 400x300 JPEG in the storage."""
     return stored(media_storage, "photos/dog.jpg", image_file("dog.jpg", size=(400, 300)))
-
-
-def stored(storage, name, content):
-    """A source as a source group gives it: a file of the storage, by its name there."""
-    file = BaseIKFile(storage)
-    file.name = storage.save(name, content)
-    return file
 
 
 # --- the markup ------------------------------------------------------------------
@@ -409,35 +379,19 @@ def test_the_placeholder_is_kept_with_the_state_not_recomputed(source, media_sto
 # --- task queues ------------------------------------------------------------------------------
 
 
-class RecordingQueue(QueueBackend):
-    """A task-queue backend whose queue is a list of JSON strings."""
-
-    sent: list[str] = []
-
-    def enqueue(self, payload):
-        self.sent.append(json.dumps(payload))
-
-
-@pytest.fixture
-def queue(settings):
-    settings.IMAGEKIT_DEFAULT_CACHEFILE_BACKEND = "tests.test_pictures.RecordingQueue"
-    RecordingQueue.sent = []
-    return RecordingQueue
-
-
 @pytest.mark.django_db(transaction=True)  # tasks are sent when the transaction commits
-def test_a_task_queue_gets_one_task_per_picture_and_sources_wait_for_it(queue, source):
+def test_a_task_queue_gets_one_task_per_picture_and_sources_wait_for_it(recording_queue, source):
     html = render(
         "{% picture '400x300' src widths='100 200' formats='avif webp' %}", {"src": source}
     )
 
     assert [tag for tag, _ in parse(html)] == ["picture", "img"]
-    assert len(queue.sent) == 1
-    payload = json.loads(queue.sent[0])
+    assert len(recording_queue.sent) == 1
+    payload = json.loads(recording_queue.sent[0])
     assert len(payload["picture"]["variants"]) == 6
 
     render("{% picture '400x300' src widths='100 200' formats='avif webp' %}", {"src": source})
-    assert len(queue.sent) == 1  # still waiting: not queued again
+    assert len(recording_queue.sent) == 1  # still waiting: not queued again
 
     assert generate_from_payload(payload) is True  # what the worker runs
 
@@ -553,11 +507,11 @@ def test_after_the_cache_is_cleared_a_picture_is_rebuilt_from_its_files_not_its_
 
 @pytest.mark.django_db(transaction=True)
 def test_with_a_task_queue_saving_the_source_queues_the_declared_variants_as_one_task(
-    queue, media_storage, image_file
+    recording_queue, media_storage, image_file
 ):
     photo = PictureSpecPhoto.objects.create(image=image_file("d.jpg", size=(320, 240)))
 
-    pictures = [json.loads(sent) for sent in queue.sent if "picture" in json.loads(sent)]
+    pictures = [json.loads(sent) for sent in recording_queue.sent if "picture" in json.loads(sent)]
     assert len(pictures) == 1
     assert len(pictures[0]["picture"]["variants"]) == 4
     assert not any(media_storage.exists(f.name) for f in _declared_files(photo))

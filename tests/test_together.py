@@ -22,8 +22,9 @@ from PIL import Image
 
 from imagekit.exceptions import OutputTooLarge
 from tests.reliability.images import oriented_jpeg
-from tests.test_cleanup import age_all, cleanup
-from tests.test_pictures import parse, srcset_urls, stored
+from tests.support.commands import cleanup
+from tests.support.files import age_all, stored
+from tests.support.markup import parse, srcset_urls
 from tests.testapp.models import PictureSpecPhoto
 
 PICTURE = "{% load imagekit %}{% picture '4x3' src widths='40 80' formats='webp' %}"
@@ -376,7 +377,7 @@ def test_an_iphone_heic_photo_gives_avif_and_webp_variants_in_a_fresh_process(
 ):
     from django.core.files.base import ContentFile
 
-    from tests.test_heif import heic
+    from tests.reliability.images import heic
 
     # A fresh process: pillow-heif is registered only when a HEIC source is met.
     stored(media_storage, "photos/iphone.heic", ContentFile(heic(size=(64, 48), color="red")))
@@ -498,18 +499,14 @@ def test_tag_picture_variants_of_a_source_overwritten_since_go_and_the_next_page
 
 @pytest.mark.django_db(transaction=True)  # tasks are sent when the transaction commits
 def test_with_a_task_queue_a_source_replaced_in_place_gets_its_variants_remade_by_the_worker(
-    settings, overwriting_storage, image_file
+    recording_queue, overwriting_storage, image_file
 ):
     import json
 
     from imagekit.cachefiles.worker import generate_from_payload
-    from tests.test_pictures import RecordingQueue
-
-    settings.IMAGEKIT_DEFAULT_CACHEFILE_BACKEND = "tests.test_pictures.RecordingQueue"
-    RecordingQueue.sent = []
 
     def work() -> None:  # what a worker does with each task sent
-        sent, RecordingQueue.sent = RecordingQueue.sent, []
+        sent, recording_queue.sent = recording_queue.sent, []
         for task in sent:
             generate_from_payload(json.loads(task))
 
@@ -520,7 +517,7 @@ def test_with_a_task_queue_a_source_replaced_in_place_gets_its_variants_remade_b
 
     photo.image.save("d.jpg", image_file("d.jpg", size=(320, 240), color="blue"))
 
-    pictures = [json.loads(t) for t in RecordingQueue.sent if "picture" in json.loads(t)]
+    pictures = [json.loads(t) for t in recording_queue.sent if "picture" in json.loads(t)]
     assert len(pictures) == 1 and pictures[0]["force"] is True
     # Nothing decoded in the request: the old variants are served until the task runs.
     assert all(close_to(colour_of(overwriting_storage, n), (255, 0, 0)) for n in names)

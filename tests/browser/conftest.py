@@ -17,9 +17,6 @@ from __future__ import annotations
 import base64
 import os
 import re
-import signal
-import socket
-import subprocess
 import sys
 import time
 import urllib.error
@@ -28,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from tests.support.servers import Process, free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,12 +58,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             terminalreporter.write_line(str(path))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class DemoSite:
     """The example project served by ``scripts/demo.py``."""
@@ -87,12 +80,13 @@ class DemoSite:
         return self.log_path.read_text(errors="replace")
 
 
-def _wait_until_serving(process: subprocess.Popen, site: DemoSite) -> None:
+def _wait_until_serving(process: Process, site: DemoSite) -> None:
     deadline = time.monotonic() + SITE_START_TIMEOUT
     while time.monotonic() < deadline:
-        if process.poll() is not None:
+        if not process.running():
             pytest.fail(
-                f"scripts/demo.py exited with {process.returncode}:\n{site.log()}", pytrace=False
+                f"scripts/demo.py exited with {process.popen.returncode}:\n{site.log()}",
+                pytrace=False,
             )
         try:
             with urllib.request.urlopen(site.url, timeout=5) as response:
@@ -110,10 +104,7 @@ def _wait_until_serving(process: subprocess.Popen, site: DemoSite) -> None:
 def demo_site(tmp_path_factory):
     """Run ``scripts/demo.py --no-venv`` on a free port; stop it afterwards."""
     state_dir = tmp_path_factory.mktemp("example-state")
-    port = _free_port()
-    site = DemoSite(
-        url=f"http://127.0.0.1:{port}/", state_dir=state_dir, log_path=state_dir / "demo.log"
-    )
+    port = free_port()
     env = dict(os.environ)
     # pytest-django exported the test suite's settings; the example project
     # must use its own.
@@ -123,16 +114,9 @@ def demo_site(tmp_path_factory):
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [env.get("PYTHONPATH"), str(REPO_ROOT)]))
     env["PYTHONUNBUFFERED"] = "1"
     command = [sys.executable, "scripts/demo.py", "--no-venv", "--port", str(port)]
-    with site.log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, with runserver in it
-        )
+    # In its own process group, with runserver in it; logs to state_dir/demo.log.
+    process = Process("demo", command, state_dir, env)
+    site = DemoSite(url=f"http://127.0.0.1:{port}/", state_dir=state_dir, log_path=process.log_path)
     try:
         _wait_until_serving(process, site)
         login = re.search(r"Admin login: username (\S+), password (\S+)", site.log())
@@ -140,18 +124,7 @@ def demo_site(tmp_path_factory):
         site.username, site.password = login.groups()
         yield site
     finally:
-        _stop(process)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        process.stop()
 
 
 def _start_chromium(tmp_path_factory, *extra_flags: str):

@@ -1,5 +1,8 @@
 """Images for the reliability tests, all made here with Pillow, zlib and struct.
 
+``heic()`` uses pillow-heif's own encoder (the ``heif`` extra), without
+registering it with Pillow; it is imported only when called.
+
 Nothing binary is committed: each function returns the bytes of a small image
 (good, damaged or hostile) built on the spot.
 """
@@ -200,3 +203,12 @@ def gif_with_a_hidden_frame(declared: int, hidden: int) -> bytes:
     _other_head, second = _gif_blocks(frame(hidden))
     assert _other_head[13:] == head[13:]  # the same palette
     return head + first + second + b"\x3b"
+
+
+def heic(size=(64, 48), color="red") -> bytes:
+    """Return a one-colour HEIC image, encoded by pillow-heif."""
+    import pillow_heif
+
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(Image.new("RGB", size, color)).save(buffer, quality=90)
+    return buffer.getvalue()

@@ -117,7 +117,8 @@ def test_a_cache_name_of_240_bytes_can_be_written(settings, stored_source, cache
 
     file.generate()
 
-    assert Image.open(file.storage.path(file.name)).size == (20, 10)
+    with Image.open(file.storage.path(file.name)) as made:
+        assert made.size == (20, 10)
     assert [p.name for p in cache_root.iterdir()] == [os.path.basename(file.name)]
 
 

@@ -127,7 +127,8 @@ def test_the_thumbnail_tag_turns_phone_photos_upright(db, media_storage):
         "{{ th.url }} {{ th.name }}"
     ).render(Context({"photo": photo}))
 
-    image = Image.open(media_storage.open(rendered.split()[1])).convert("RGB")
+    with media_storage.open(rendered.split()[1]) as made:
+        image = Image.open(made).convert("RGB")
     assert image.size == (30, 40)
     assert is_red(image.getpixel((15, 5)))
 

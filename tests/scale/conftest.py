@@ -27,6 +27,7 @@ from .servers import (
     REPO_ROOT,
     Process,
     WebServer,
+    s3_options,
     start_moto,
     start_redis,
     start_runserver,
@@ -78,18 +79,6 @@ def s3_endpoint(run_dir: Path) -> Iterator[str]:
     process, url = start_moto(run_dir)
     yield url
     process.stop()
-
-
-def s3_options(endpoint: str, bucket: str) -> dict[str, object]:
-    return {
-        "bucket_name": bucket,
-        "endpoint_url": endpoint,
-        "access_key": "testing",
-        "secret_key": "testing",
-        "region_name": "us-east-1",
-        "addressing_style": "path",
-        "querystring_auth": False,
-    }
 
 
 def create_bucket(endpoint: str, bucket: str) -> None:

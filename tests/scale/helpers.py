@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
+from imagekit.cachefiles import ImageCacheFile, LazyImageCacheFile
 from imagekit.cachefiles.backends import CacheFileState
 
 from .servers import Process, wait_for
+
+if TYPE_CHECKING:
+    from .models import Upload
+    from .servers import WebServer
 
 #: Seconds a worker gets to make a file (they start in a second or two and make
 #: a thumbnail in milliseconds; the margin is for slow CI machines).
@@ -63,3 +71,32 @@ def tasks_in_flight(queues: Iterable[str]) -> int:
     return DBTaskResult.objects.filter(
         status__in=["READY", "RUNNING"], queue_name__in=list(queues)
     ).count()
+
+
+# --- the gallery page (views.gallery) ------------------------------------------------
+
+IMG_SRC = re.compile(r'<img src="([^"]*)">')
+
+
+def media_path(url: str) -> Path:
+    """Return where the file served at *url* lives on disk."""
+    assert url.startswith(settings.MEDIA_URL), url
+    return Path(settings.MEDIA_ROOT, url.removeprefix(settings.MEDIA_URL))
+
+
+def file_path(file: ImageCacheFile) -> Path:
+    """Return where *file* lives on disk (its name costs nothing; its URL may generate it)."""
+    return Path(settings.MEDIA_ROOT, file.name)
+
+
+def serve_gallery(server: WebServer) -> list[Path]:
+    """Have *server* serve the gallery; return the files its images point to."""
+    urls = IMG_SRC.findall(server.get("/gallery/"))
+    assert urls, "the gallery shows no image"
+    return [media_path(url) for url in urls]
+
+
+def gallery_files(upload: Upload) -> list[ImageCacheFile]:
+    """Return the cache files the gallery shows for *upload*, in its order."""
+    tag = LazyImageCacheFile("imagekit:thumbnail", source=upload.image, width=20, height=20)
+    return [upload.thumbnail, upload.counted, tag]

@@ -18,6 +18,7 @@ from tests.support.servers import (  # noqa: F401 - the scale-out tests import t
     REPO_ROOT,
     Process,
     free_port,
+    s3_options,
     start_moto,
     start_redis,
     wait_for,

@@ -14,8 +14,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from .helpers import file_path, gallery_files, serve_gallery
 from .models import Upload
-from .test_resets import file_path, gallery_files, serve_gallery
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,7 +12,6 @@ folder with the test process and the workers.
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -21,16 +20,20 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 
-from imagekit.cachefiles import ImageCacheFile, LazyImageCacheFile
 from imagekit.cachefiles.backends import CacheFileState
 
-from .helpers import WORKER_TIMEOUT, raw_redis, redis_state
+from .helpers import (
+    WORKER_TIMEOUT,
+    file_path,
+    gallery_files,
+    raw_redis,
+    redis_state,
+    serve_gallery,
+)
 from .models import Upload, runs_marker
 from .servers import Process, WebServer, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-IMG_SRC = re.compile(r'<img src="([^"]*)">')
 
 
 def flushall() -> None:
@@ -42,30 +45,6 @@ def clear_cache() -> None:
 
 
 RESETS: dict[str, Callable[[], None]] = {"FLUSHALL": flushall, "cache.clear()": clear_cache}
-
-
-def media_path(url: str) -> Path:
-    """Return where the file served at *url* lives on disk."""
-    assert url.startswith(settings.MEDIA_URL), url
-    return Path(settings.MEDIA_ROOT, url.removeprefix(settings.MEDIA_URL))
-
-
-def file_path(file: ImageCacheFile) -> Path:
-    """Return where *file* lives on disk (its name costs nothing; its URL may generate it)."""
-    return Path(settings.MEDIA_ROOT, file.name)
-
-
-def serve_gallery(server: WebServer) -> list[Path]:
-    """Have *server* serve the gallery; return the files its images point to."""
-    urls = IMG_SRC.findall(server.get("/gallery/"))
-    assert urls, "the gallery shows no image"
-    return [media_path(url) for url in urls]
-
-
-def gallery_files(upload: Upload) -> list[ImageCacheFile]:
-    """Return the cache files the gallery shows for *upload*, in its order."""
-    tag = LazyImageCacheFile("imagekit:thumbnail", source=upload.image, width=20, height=20)
-    return [upload.thumbnail, upload.counted, tag]
 
 
 def delete_cache_folder() -> None:

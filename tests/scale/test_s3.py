@@ -116,6 +116,6 @@ def test_a_worker_reads_its_source_from_s3_and_writes_the_file_there(
 
 
 def _options(endpoint: str, bucket: str) -> dict[str, object]:
-    from .conftest import s3_options
+    from .servers import s3_options
 
     return s3_options(endpoint, bucket)

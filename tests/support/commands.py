@@ -1,4 +1,9 @@
-"""Run a management command the way a test wants to look at it."""
+"""Run a management command the way a test wants to look at it.
+
+- ``run()``: any command; its output and its ``CommandError`` as a ``Run``.
+- ``cleanup()``: ``cleanupimages``, as a ``CleanupRun`` that also lists the
+  names of the files it removed (or would remove).
+"""
 
 from __future__ import annotations
 
@@ -34,3 +39,15 @@ def run(name: str, *args: str, kind: type[R] = Run) -> R:
     except CommandError as exc:
         error = exc
     return kind(stdout.getvalue(), stderr.getvalue(), error)
+
+
+class CleanupRun(Run):
+    @property
+    def listed(self) -> list[str]:
+        """The names of the files the run removed (or would remove)."""
+        return sorted(line.split(" (")[0].strip() for line in self.lines if line.startswith("  "))
+
+
+def cleanup(*args: str) -> CleanupRun:
+    """Run ``cleanupimages`` with *args*."""
+    return run("cleanupimages", *args, kind=CleanupRun)

@@ -3,6 +3,7 @@
 - ``RecordingStorage``: a ``FileSystemStorage`` that records the calls made to it.
 - ``RecordingCache``: wraps a Django cache and records the calls made through it.
 - ``PlainGenerator``: a generator that is not a spec, and counts its runs.
+- ``RecordingQueue``: a task-queue cache file backend whose queue is a list.
 - ``stored_file()``: put a file in a ``RecordingStorage`` without recording it.
 
 The tests that use them count I/O (storage calls, cache round trips), so the
@@ -13,10 +14,13 @@ method names alone (``methods_called()``).
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Collection
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
+
+from imagekit.cachefiles.backends import QueueBackend
 
 #: The cache methods that are a round trip to the cache server (what
 #: ``RecordingCache(cache, only=ROUND_TRIPS)`` records).
@@ -149,6 +153,20 @@ class PlainGenerator:
 
     def get_hash(self):
         return self.name_hash
+
+
+class RecordingQueue(QueueBackend):
+    """A task-queue backend whose queue is a list of JSON strings, ``sent``.
+
+    Named by ``IMAGEKIT_DEFAULT_CACHEFILE_BACKEND`` (the ``recording_queue``
+    fixture), so imagekit makes its own instances: ``sent`` belongs to the
+    class, and the fixture empties it.
+    """
+
+    sent: list[str] = []
+
+    def enqueue(self, payload):
+        self.sent.append(json.dumps(payload))
 
 
 def stored_file(storage, name, content):

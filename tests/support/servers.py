@@ -1,7 +1,8 @@
 """Start and stop real servers and workers: redis-server, moto's S3 server, queue workers.
 
 Shared by the scale-out tests (``tests/scale``, which add their web
-processes) and the benchmarks that start workers (``benchmarks/enqueue.py``,
+processes), the browser tests (``tests/browser``, whose demo site is a
+``Process``) and the benchmarks that start servers (``benchmarks/enqueue.py``,
 ``benchmarks/cleanup.py``). Everything listens on loopback or on a unix
 socket inside the caller's run folder, and every process is started in its
 own process group so that it and its children are stopped together. A server
@@ -178,6 +179,19 @@ def start_moto(run_dir: Path) -> tuple[Process, str]:
 
     wait_for(answers, 30, "moto_server to answer", logs=[process])
     return process, url
+
+
+def s3_options(endpoint: str, bucket: str) -> dict[str, object]:
+    """The ``OPTIONS`` of django-storages' ``S3Storage`` for *bucket* on moto at *endpoint*."""
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "access_key": "testing",
+        "secret_key": "testing",
+        "region_name": "us-east-1",
+        "addressing_style": "path",
+        "querystring_auth": False,
+    }
 
 
 # --- workers --------------------------------------------------------------------
