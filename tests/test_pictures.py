@@ -403,13 +403,15 @@ def test_a_task_queue_gets_one_task_per_picture_and_sources_wait_for_it(recordin
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_picture_a_worker_could_not_make_is_not_queued_again(queue, media_storage, caplog):
+def test_a_picture_a_worker_could_not_make_is_not_queued_again(
+    recording_queue, media_storage, caplog
+):
     from django.core.files.base import ContentFile
 
     bad = stored(media_storage, "photos/broken.jpg", ContentFile(b"not a jpeg"))
     tag = "{% picture '400x300' src widths='100 200' %}"
     render(tag, {"src": bad})
-    (sent,) = queue.sent
+    (sent,) = recording_queue.sent
 
     with caplog.at_level("WARNING", logger="imagekit"):
         assert generate_from_payload(json.loads(sent)) is False  # ended, not failed
@@ -418,12 +420,12 @@ def test_a_picture_a_worker_could_not_make_is_not_queued_again(queue, media_stor
     assert render(tag, {"src": bad}) == ""  # the template policy in production
     with pytest.raises(SourceImageError):
         build_picture("400x300", bad, widths=[100, 200])
-    assert len(queue.sent) == 1  # nothing queued again
+    assert len(recording_queue.sent) == 1  # nothing queued again
 
     media_storage.delete("photos/broken.jpg")  # replaced by a real image
     fixed = stored(media_storage, "photos/broken.jpg", _jpeg(400, 300))
     render(tag, {"src": fixed})
-    assert len(queue.sent) == 2
+    assert len(recording_queue.sent) == 2
 
 
 def _jpeg(width, height):
