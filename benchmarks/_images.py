@@ -7,9 +7,10 @@ Usage (``run.py`` calls it; it needs Pillow and pilkit, not Django)::
 
 ``build`` writes one source image per argument into OUT_DIR (reusing those
 already there) plus, next to each, the PSNR references: a full-resolution
-decode of the source passed through ``pilkit.processors.ResizeToFill(100,
-50)`` and ``pilkit.utils.prepare_image(image, "JPEG")``, stored losslessly as
-PNG (``reference_raw``) and encoded as the spec encodes it, JPEG with Pillow's
+decode of the source turned upright as its EXIF orientation says (pilkit's
+``Transpose()``), passed through ``pilkit.processors.ResizeToFill(100, 50)``
+and ``pilkit.utils.prepare_image(image, "JPEG")``, stored losslessly as PNG
+(``reference_raw``) and encoded as the spec encodes it, JPEG with Pillow's
 default quality (``reference_jpeg``). It prints a JSON object
 ``{name: {"path", "reference_raw", "reference_jpeg", "bytes", "size", "mode"}}``.
 
@@ -33,8 +34,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 # Bump when the texture recipe changes, so cached images are rebuilt.
 RECIPE_VERSION = 1
-# Bump when the references change.
-REFERENCE_VERSION = 2
+# Bump when the references change (3: turned upright by EXIF orientation).
+REFERENCE_VERSION = 3
 SEED = 20240605
 THUMB_SIZE = (100, 50)
 EXTENSIONS = {"jpeg": ".jpg", "jpeg-cmyk": ".jpg", "jpeg-exif6": ".jpg", "png-rgba": ".png"}
@@ -120,18 +121,25 @@ def build_source(kind: str, width: int, height: int, path: Path) -> None:
 
 
 def spec_pipeline(source: Path) -> Image.Image:
-    """Full-resolution decode + the spec's processors + pilkit's JPEG preparation.
+    """Full-resolution decode, upright + the spec's processors + pilkit's JPEG preparation.
 
     This is what a spec ``ImageSpec(processors=[ResizeToFill(100, 50)],
-    format="JPEG")`` computes without any decoding shortcut: the image as
-    opened (no draft), the processor, then ``pilkit.utils.prepare_image``
-    (RGBA is composited on white, CMYK converted to RGB).
+    format="JPEG")`` should give, computed without any decoding shortcut: the
+    image as opened (no draft), turned as its EXIF orientation says (what
+    imagekit does by default, ``IMAGEKIT_APPLY_EXIF_ORIENTATION``, and what
+    pilkit's ``Transpose()`` does in a spec that asks for it; a photo taken
+    with the phone held upright must come out upright), the processor, then
+    ``pilkit.utils.prepare_image`` (RGBA is composited on white, CMYK
+    converted to RGB). django-imagekit 6.1 does not turn images unless the
+    spec starts with ``Transpose()``, so its output differs from this on
+    sources with an orientation other than 1.
     """
-    from pilkit.processors import ResizeToFill
+    from pilkit.processors import ResizeToFill, Transpose
     from pilkit.utils import prepare_image
 
     with Image.open(source) as im:
-        image = ResizeToFill(*THUMB_SIZE).process(im)
+        image = Transpose().process(im)
+        image = ResizeToFill(*THUMB_SIZE).process(image)
     image, _ = prepare_image(image, "JPEG")
     return image.convert("RGB")
 

@@ -27,7 +27,8 @@ Modes:
               exist, be new and have been saved (else the mode fails: nothing
               was generated); peak extra RSS of the first generation; PSNR of
               the result against the full-resolution reference.
-``draft``     the same for plain Pillow with ``Image.draft`` (no Django).
+``draft``     the same for plain Pillow with ``Image.draft`` (no Django),
+              turned upright by EXIF orientation as a correct spec is.
 ``build``     create the 100-photo project and generate every cache file.
 ``warm``      warm renders of the three templates and ``p.thumb.url``,
               after a warm-up render; model loads.
@@ -572,8 +573,13 @@ def mode_cold(params: dict) -> dict:
 
 
 def mode_draft(params: dict) -> dict:
-    """The Pillow reference: reduced-scale decode with ``Image.draft``, no Django."""
-    from PIL import Image
+    """The Pillow reference: reduced-scale decode with ``Image.draft``, no Django.
+
+    It makes what a correct spec makes, so it turns the image upright as its
+    EXIF orientation says (``ImageOps.exif_transpose``), asking ``draft`` for
+    the size turned the same way.
+    """
+    from PIL import Image, ImageOps
     from pilkit.processors import ResizeToFill
     from pilkit.utils import prepare_image
 
@@ -582,7 +588,13 @@ def mode_draft(params: dict) -> dict:
 
     def thumbnail(path) -> bytes:
         im = Image.open(path)
-        im.draft("RGB", (200, 100))
+        orientation = im.getexif().get(0x0112)
+        # Orientations 5 to 8 turn the image by a quarter: the stored image's
+        # width becomes the displayed height.
+        turned = orientation in (5, 6, 7, 8)
+        im.draft("RGB", (100, 200) if turned else (200, 100))
+        if orientation not in (None, 1):
+            im = ImageOps.exif_transpose(im)
         im = ResizeToFill(*THUMB_SIZE).process(im)
         # As a spec does: RGBA composited on white, CMYK converted to RGB.
         im, options = prepare_image(im, "JPEG")

@@ -140,8 +140,9 @@ def report_cold(config: Config, runner: Runner, extra: dict) -> list[str]:
         "1. Cold generation: ImageCacheFile(spec).generate() of a 100x50 JPEG (ResizeToFill(100,",
         "   50)); before each, CACHE/ deleted and the Django cache cleared, as users reset; after",
         "   each, the file checked to be new (else an error, not a time). draft = Pillow alone:",
-        "   Image.open, draft('RGB', (200, 100)), ResizeToFill, save JPEG. MB = peak extra RSS",
-        "   of the first generation in a fresh process.",
+        "   Image.open, draft('RGB', (200, 100)) (turned for EXIF orientation), exif_transpose,",
+        "   ResizeToFill, save JPEG. MB = peak extra RSS of the first generation in a fresh",
+        "   process.",
     ]
     rows = []
     for spec in config.cold_cases:
@@ -156,10 +157,11 @@ def report_cold(config: Config, runner: Runner, extra: dict) -> list[str]:
 
     lines += [
         "",
-        "   Output and PSNR in dB (99 = identical). ref = full-resolution decode + the same",
-        "   processors in plain pilkit + pilkit's JPEG preparation, JPEG-encoded as the spec",
-        "   writes it; raw = that reference before encoding (the JPEG-encoding floor);",
-        "   ours/IK = our output against ImageKit's.",
+        "   Output and PSNR in dB (99 = identical). ref = full-resolution decode, turned upright",
+        "   by its EXIF orientation (pilkit's Transpose()) + the same processors in plain pilkit +",
+        "   pilkit's JPEG preparation, JPEG-encoded as the spec writes it; raw = that reference",
+        "   before encoding (the JPEG-encoding floor); ours/IK = our output against ImageKit's",
+        "   (ImageKit does not apply EXIF orientation: low IK/ref and ours/IK on jpeg-exif6).",
     ]
     rows = []
     cross = extra.get("psnr_ours_vs_imagekit", {})

@@ -57,9 +57,10 @@ def serve(python: Path, port: int) -> int:
     url = f"http://{HOST}:{port}/"
     print(
         "\nServing the example project (press Ctrl+C to stop):\n"
-        f"  gallery  {url}\n"
-        f"  upload   {url}upload/\n"
-        f"  admin    {url}admin/  (the login is printed above)",
+        f"  gallery   {url}\n"
+        f"  pictures  {url}pictures/\n"
+        f"  upload    {url}upload/\n"
+        f"  admin     {url}admin/  (the login is printed above)",
         flush=True,
     )
     # --noreload: one process, so Ctrl+C (or a test stopping this script)
