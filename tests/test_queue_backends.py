@@ -478,3 +478,29 @@ def test_a_file_forgotten_as_deleted_is_no_longer_refused(backend, unreadable):
     Photo.objects.get().thumbnail.generate()
 
     assert len(backend.sent) == 1
+
+
+@pytest.mark.parametrize("attrs", ["", ' -- alt="dog"'])
+def test_a_thumbnail_tag_renders_without_its_size_until_a_worker_made_the_file(
+    backend, photo, attrs
+):
+    tag = Template("{% load imagekit %}{% thumbnail '40x30' p.original_image" + attrs + " %}")
+    url = thumbnail_file(None, {"width": 40, "height": 30}, photo.original_image, {}).url
+    alt = ' alt="dog"' if attrs else ""
+
+    waiting = tag.render(Context({"p": photo}))  # django-imagekit: FileNotFoundError
+    assert waiting == f'<img{alt} src="{url}" />'
+    assert len(backend.sent) == 1
+    assert run_worker(backend) == [True]
+
+    made = tag.render(Context({"p": Photo.objects.get()}))
+    assert made == f'<img{alt} width="40" height="30" src="{url}" />'
+
+
+def test_a_tag_whose_refused_source_is_gone_renders_nothing(backend, photo):
+    tag = Template("{% load imagekit %}{% thumbnail '40x30' p.original_image %}")
+    tag.render(Context({"p": photo}))
+    photo.original_image.storage.delete(photo.original_image.name)
+    assert run_worker(backend) == [False]  # a missing source: refused
+
+    assert tag.render(Context({"p": Photo.objects.get()})) == ""

@@ -888,3 +888,19 @@ def test_the_img_tag_is_what_format_html_writes(size, url, attrs, extra):
 
     assert made == expected
     assert isinstance(made, SafeString)
+
+
+def test_under_optimistic_a_thumbnail_never_made_renders_without_its_size(
+    photo, monkeypatch, caplog
+):
+    # Optimistic makes only the files of spec fields, when their source is saved.
+    monkeypatch.setattr(
+        Thumbnail, "cachefile_strategy", "imagekit.cachefiles.strategies.Optimistic"
+    )
+
+    with caplog.at_level(logging.WARNING, logger="imagekit"):
+        html = render("{% thumbnail '40x30' p.original_image %}", {"p": photo})
+
+    assert attr_names(html) == ["src"]  # django-imagekit: FileNotFoundError
+    assert "without its size" in caplog.text
+    assert "Optimistic" in caplog.text

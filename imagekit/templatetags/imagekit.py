@@ -282,6 +282,32 @@ def render_or_skip(render: Callable[..., str], *args: Any) -> str:
         return ""
 
 
+def _size(file: ImageCacheFile) -> tuple[int | None, int | None] | None:
+    """Return *file*'s ``(width, height)``, or None if the file is not there to measure.
+
+    The size of a file that does not exist can only be had from the file.
+    With a task-queue backend that is normal until a worker has made it (the
+    file is queued; its URL works once it is made); with a strategy that
+    does not make files on demand (``Optimistic``), it means nothing made
+    this one, which a warning says. Either way the page goes on without the
+    size, where django-imagekit failed it with ``FileNotFoundError``. A
+    missing or unreadable source is still an error (see :func:`render_or_skip`).
+    """
+    try:
+        return file.width, file.height
+    except MissingSource:
+        raise
+    except FileNotFoundError:
+        if not getattr(getattr(file, "cachefile_backend", None), "is_async", False):
+            logger.warning(
+                "imagekit wrote the <img> of %s without its size: the file does not exist, "
+                "and its strategy (%s) did not make it",
+                file.name,
+                type(getattr(file, "cachefile_strategy", None)).__name__,
+            )
+        return None
+
+
 def img_tag(
     file: ImageCacheFile,
     attrs: dict[str, Any],
@@ -291,20 +317,25 @@ def img_tag(
 
     *extra_attrs*, if given, is called with *file* and returns more
     attributes (the thumbnail's ``srcset``). Values are escaped unless they
-    are safe strings.
+    are safe strings. The size is left out while a task queue has yet to
+    make the file (see :func:`_size`).
     """
     if not attrs and extra_attrs is None:
         # The usual tag, written out: the same bytes as the general case below.
-        width, height = file.width, file.height
+        size = _size(file)
         url = file.url
+        if size is None:
+            return SafeString(f'<img src="{_escape(url)}" />')
         return SafeString(
-            f'<img width="{_escape(width)}" height="{_escape(height)}" src="{_escape(url)}" />'
+            f'<img width="{_escape(size[0])}" height="{_escape(size[1])}" src="{_escape(url)}" />'
         )
     attrs = dict(attrs)
     # Only when the author gave neither size is the generated file's own
     # size used (this reads the file, generating it if needed).
     if "width" not in attrs and "height" not in attrs:
-        attrs["width"], attrs["height"] = file.width, file.height
+        size = _size(file)
+        if size is not None:
+            attrs["width"], attrs["height"] = size
     attrs["src"] = file.url
     if extra_attrs is not None:
         attrs.update(extra_attrs(file))
