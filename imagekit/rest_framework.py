@@ -49,7 +49,7 @@ from .cachefiles import ImageCacheFile
 from .conf import missing_source_policy
 from .exceptions import MissingSource, SourceImageError
 from .registry import generator_registry
-from .templatetags.imagekit import parse_dimensions, thumbnail_file
+from .templatetags.imagekit import parse_dimensions, size_if_made, thumbnail_file
 from .utils import get_logger
 
 try:
@@ -223,7 +223,9 @@ class CacheFileField(_Field):
             file = self.get_file(value)
             if file is None:
                 return None
-            return {"url": url(file.url), "width": file.width, "height": file.height}
+            # Null sizes while a task queue has yet to make the file (see size_if_made).
+            width, height = size_if_made(file) or (None, None)
+            return {"url": url(file.url), "width": width, "height": height}
         except (MissingSource, SourceImageError) as exc:
             # As in templates: IMAGEKIT_TEMPLATE_MISSING_SOURCE decides.
             if missing_source_policy() == "raise":

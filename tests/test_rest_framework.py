@@ -8,6 +8,7 @@ tests/test_call_counts.py counts a warm page's.
 
 from __future__ import annotations
 
+import json
 import logging
 from html import unescape
 from html.parser import HTMLParser
@@ -19,6 +20,7 @@ from rest_framework import serializers
 from rest_framework.test import APIClient, APIRequestFactory
 
 from imagekit.cachefiles.backends import get_default_cachefile_backend
+from imagekit.cachefiles.worker import generate_from_payload
 from imagekit.exceptions import MissingSource, NotRegistered, UnknownFormat
 from imagekit.rest_framework import CacheFileField
 from tests.testapp.api import PhotoSerializer, PicturePhotoSerializer
@@ -390,3 +392,20 @@ def test_a_warm_list_of_pictures_costs_one_cache_round_trip_and_storage_urls(
     assert again.json() == response.json()
     assert recording_default_cache.methods_called() == ["get_many"]
     assert set(recording_default_storage.methods_called()) == {"url"}
+
+
+@pytest.mark.django_db(transaction=True)  # tasks are sent when the transaction commits
+def test_with_a_task_queue_sizes_are_null_until_a_worker_made_the_file(
+    recording_queue, media_storage, image_file
+):
+    photo = Photo.objects.create(original_image=image_file("photo.jpg", size=(200, 100)))
+
+    waiting = PhotoSerializer(photo).data["thumbnail"]  # django-imagekit: FileNotFoundError
+    assert waiting["url"].startswith("/media/CACHE/")
+    assert (waiting["width"], waiting["height"]) == (None, None)
+    assert recording_queue.sent
+    for sent in recording_queue.sent:  # what the worker runs
+        assert generate_from_payload(json.loads(sent)) is True
+
+    made = PhotoSerializer(Photo.objects.get()).data["thumbnail"]
+    assert made == {"url": waiting["url"], "width": 50, "height": 50}

@@ -282,7 +282,7 @@ def render_or_skip(render: Callable[..., str], *args: Any) -> str:
         return ""
 
 
-def _size(file: ImageCacheFile) -> tuple[int | None, int | None] | None:
+def size_if_made(file: ImageCacheFile) -> tuple[int | None, int | None] | None:
     """Return *file*'s ``(width, height)``, or None if the file is not there to measure.
 
     The size of a file that does not exist can only be had from the file.
@@ -318,11 +318,11 @@ def img_tag(
     *extra_attrs*, if given, is called with *file* and returns more
     attributes (the thumbnail's ``srcset``). Values are escaped unless they
     are safe strings. The size is left out while a task queue has yet to
-    make the file (see :func:`_size`).
+    make the file (see :func:`size_if_made`).
     """
     if not attrs and extra_attrs is None:
         # The usual tag, written out: the same bytes as the general case below.
-        size = _size(file)
+        size = size_if_made(file)
         url = file.url
         if size is None:
             return SafeString(f'<img src="{_escape(url)}" />')
@@ -333,7 +333,7 @@ def img_tag(
     # Only when the author gave neither size is the generated file's own
     # size used (this reads the file, generating it if needed).
     if "width" not in attrs and "height" not in attrs:
-        size = _size(file)
+        size = size_if_made(file)
         if size is not None:
             attrs["width"], attrs["height"] = size
     attrs["src"] = file.url
