@@ -45,11 +45,11 @@ from typing import TYPE_CHECKING, Any
 from django import template as django_template
 
 from .arguments import check_anchor, check_format
-from .cachefiles import ImageCacheFile
+from .cachefiles import ImageCacheFile, size_if_made
 from .conf import missing_source_policy
 from .exceptions import MissingSource, SourceImageError
 from .registry import generator_registry
-from .templatetags.imagekit import parse_dimensions, size_if_made, thumbnail_file
+from .templatetags.imagekit import parse_dimensions, thumbnail_file
 from .utils import get_logger
 
 try:

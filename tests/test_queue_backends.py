@@ -504,3 +504,17 @@ def test_a_tag_whose_refused_source_is_gone_renders_nothing(backend, photo):
     assert run_worker(backend) == [False]  # a missing source: refused
 
     assert tag.render(Context({"p": Photo.objects.get()})) == ""
+
+
+def test_a_tag_of_a_file_waiting_for_a_worker_asks_the_storage_only_its_url(
+    backend, recording_default_storage, image_file
+):
+    photo = Photo.objects.create(original_image=image_file("dog.jpg", size=(80, 60)))
+    recording_default_storage.calls.clear()
+
+    Template("{% load imagekit %}{% thumbnail '40x30' p.original_image %}").render(
+        Context({"p": photo})
+    )
+
+    assert len(backend.sent) == 1
+    assert recording_default_storage.methods_called() == ["url"]  # no open to measure it

@@ -17,7 +17,7 @@ from django.utils.functional import SimpleLazyObject
 
 from .._typing import alters_data
 from ..conf import setting
-from ..exceptions import MissingSourceFile
+from ..exceptions import MissingSource, MissingSourceFile
 from ..files import BaseIKFile
 from ..registry import generator_registry
 from ..signals import content_required, existence_required
@@ -29,7 +29,7 @@ from ..utils import (
     get_singleton,
     get_storage,
 )
-from .backends.base import AbstractCacheFileBackend, CachedFileBackend
+from .backends.base import AbstractCacheFileBackend, CachedFileBackend, CacheFileState
 from .strategies import load_strategy
 from .urls import storage_url
 
@@ -43,7 +43,13 @@ else:
 
 Dimensions = tuple[int | None, int | None]
 
-__all__ = ["ImageCacheFile", "LazyGeneratedImageFile", "LazyImageCacheFile", "save_atomically"]
+__all__ = [
+    "ImageCacheFile",
+    "LazyGeneratedImageFile",
+    "LazyImageCacheFile",
+    "save_atomically",
+    "size_if_made",
+]
 
 
 class ImageCacheFile(BaseIKFile, ImageFile):
@@ -301,6 +307,47 @@ class ImageCacheFile(BaseIKFile, ImageFile):
         if "storage" not in state:
             state["storage"] = get_storage()
         self.__dict__.update(state)
+
+
+def size_if_made(file: ImageCacheFile) -> Dimensions | None:
+    """Return *file*'s ``(width, height)``, or None if the file is not there to measure.
+
+    For what shows a file's size when it can (the ``<img>`` of the template
+    tags, the REST framework field). The size of a file that does not exist
+    can only be had from the file, which django-imagekit tried to open,
+    failing the page with ``FileNotFoundError``:
+
+    * with a task-queue backend, a file a worker has yet to make is normal:
+      once ``existence_required`` has been sent (which queues it), the
+      backend's state says whether it exists, and if not the answer is None,
+      without asking the storage;
+    * otherwise (a strategy that does not make files on demand, such as
+      ``Optimistic``, or a file gone meanwhile), a warning names the file.
+
+    A missing or unreadable source is still raised.
+    """
+    backend: Any = getattr(file, "cachefile_backend", None)  # duck-typed files have none
+    if getattr(backend, "is_async", False) and getattr(file, "_file", None) is None:
+        file._require_existence()
+        if isinstance(backend, CachedFileBackend):
+            # The state it just queued on, without asking the storage again.
+            made = backend.get_state(file, check_if_unknown=False) == CacheFileState.EXISTS
+        else:
+            made = backend.exists(file)
+        if not made:
+            return None
+    try:
+        return file.width, file.height
+    except MissingSource:
+        raise
+    except FileNotFoundError:
+        get_logger().warning(
+            "imagekit gave %s without its size: the file does not exist, "
+            "and its strategy (%s) did not make it",
+            file.name,
+            type(getattr(file, "cachefile_strategy", None)).__name__,
+        )
+        return None
 
 
 def save_atomically(storage: Storage, name: str, content: IO[Any], replace: bool = True) -> str:

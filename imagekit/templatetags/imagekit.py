@@ -31,7 +31,7 @@ from django.template.base import FilterExpression, Parser, Token
 from django.utils.safestring import SafeString
 
 from ..arguments import check_anchor, check_format
-from ..cachefiles import ImageCacheFile
+from ..cachefiles import ImageCacheFile, size_if_made
 from ..conf import missing_source_policy, setting
 from ..exceptions import MissingSource, SourceImageError, UnknownFormat
 from ..registry import generator_registry
@@ -282,32 +282,6 @@ def render_or_skip(render: Callable[..., str], *args: Any) -> str:
         return ""
 
 
-def size_if_made(file: ImageCacheFile) -> tuple[int | None, int | None] | None:
-    """Return *file*'s ``(width, height)``, or None if the file is not there to measure.
-
-    The size of a file that does not exist can only be had from the file.
-    With a task-queue backend that is normal until a worker has made it (the
-    file is queued; its URL works once it is made); with a strategy that
-    does not make files on demand (``Optimistic``), it means nothing made
-    this one, which a warning says. Either way the page goes on without the
-    size, where django-imagekit failed it with ``FileNotFoundError``. A
-    missing or unreadable source is still an error (see :func:`render_or_skip`).
-    """
-    try:
-        return file.width, file.height
-    except MissingSource:
-        raise
-    except FileNotFoundError:
-        if not getattr(getattr(file, "cachefile_backend", None), "is_async", False):
-            logger.warning(
-                "imagekit wrote the <img> of %s without its size: the file does not exist, "
-                "and its strategy (%s) did not make it",
-                file.name,
-                type(getattr(file, "cachefile_strategy", None)).__name__,
-            )
-        return None
-
-
 def img_tag(
     file: ImageCacheFile,
     attrs: dict[str, Any],
@@ -318,7 +292,7 @@ def img_tag(
     *extra_attrs*, if given, is called with *file* and returns more
     attributes (the thumbnail's ``srcset``). Values are escaped unless they
     are safe strings. The size is left out while a task queue has yet to
-    make the file (see :func:`size_if_made`).
+    make the file (see :func:`~imagekit.cachefiles.size_if_made`).
     """
     if not attrs and extra_attrs is None:
         # The usual tag, written out: the same bytes as the general case below.
