@@ -31,13 +31,14 @@ remembered.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .cachefiles import ImageCacheFile
 from .conf import settings_generation
 from .generatorlibrary import Thumbnail
 from .registry import ORIGIN_ATTRIBUTE, generator_registry
-from .specs import pure_spec_namer
+from .specs import remembered_names
 
 if TYPE_CHECKING:
     from django.core.files.storage import Storage
@@ -46,11 +47,11 @@ if TYPE_CHECKING:
 
 __all__ = ["thumbnail_cachefile"]
 
-#: At most this many prototypes (sets of arguments) and names are kept; when
-#: either is full it is emptied, so a site with sizes from the context
-#: cannot make them grow without bound.
+#: At most this many prototypes (sets of arguments) are kept; when full they
+#: are forgotten, so a site with sizes from the context cannot make them grow
+#: without bound. The names are the specs' own memo (see
+#: :attr:`~imagekit.specs.ImageSpec.cachefile_name`), bounded there.
 MAX_PROTOTYPES = 1000
-MAX_NAMES = 20000
 
 _PLAIN_TYPES = frozenset({int, float, str, bool, type(None)})
 
@@ -76,8 +77,15 @@ class _Prototype:
 
     __slots__ = ("attributes", "backend", "generation", "names", "state", "storage", "strategy")
 
-    def __init__(self, spec: Thumbnail, file: ImageCacheFile, generation: int):
+    def __init__(
+        self,
+        spec: Thumbnail,
+        file: ImageCacheFile,
+        generation: int,
+        names: Callable[[str], str | None],
+    ):
         self.state = {k: v for k, v in vars(spec).items() if k not in _PER_SPEC}
+        self.names = names
         self.storage: Storage = file.storage
         self.backend: CacheFileBackend = file.cachefile_backend
         self.strategy = file.cachefile_strategy
@@ -101,10 +109,8 @@ class _Prototype:
         origin = dict(kwargs)
         origin["source"] = source
         attributes[ORIGIN_ATTRIBUTE] = (generator_id, (), origin)
-        name = _names.get((self, source.name))
-        if name is None:
-            name = spec.cachefile_name
-            _remember(_names, (self, source.name), name, MAX_NAMES)
+        # Remembered by the specs' own memo; a first source of that name is named there.
+        name = self.names(source.name) or spec.cachefile_name
         return ImageCacheFile(
             spec,
             name=name,
@@ -115,13 +121,6 @@ class _Prototype:
 
 
 _prototypes: dict[tuple[Any, ...], _Prototype] = {}
-_names: dict[tuple[_Prototype, str], str | None] = {}
-
-
-def _remember(mapping: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
-    if len(mapping) >= limit:
-        mapping.clear()
-    mapping[key] = value
 
 
 def thumbnail_cachefile(generator_id: str, kwargs: dict[str, Any], source: Any) -> ImageCacheFile:
@@ -150,9 +149,10 @@ def thumbnail_cachefile(generator_id: str, kwargs: dict[str, Any], source: Any) 
         and type(spec) is Thumbnail
         and generator_registry.registered(generator_id) is Thumbnail
         and type(Thumbnail.cachefile_strategy) is str  # a class would give one per spec
-        and pure_spec_namer()
     ):
-        prototype = _Prototype(spec, file, generation)
-        _remember(_prototypes, key, prototype, MAX_PROTOTYPES)
-        _remember(_names, (prototype, source_name), file.name, MAX_NAMES)
+        names = remembered_names(spec)
+        if names is not None:
+            if len(_prototypes) >= MAX_PROTOTYPES:
+                _prototypes.clear()
+            _prototypes[key] = _Prototype(spec, file, generation, names)
     return file
