@@ -470,3 +470,7 @@ def test_a_template_tag_file_of_a_source_overwritten_since_goes(photos, media_st
     assert "1 source replaced" in run.lines[-2]
     assert tag_file_name(photos[0]) == tag_file  # the next page makes it from the new source
     assert media_storage.exists(tag_file)
+
+
+def test_cleanup_jobs_must_be_at_least_one(db, media_storage):
+    assert "--jobs must be 1 or more" in str(cleanup("--jobs", "0").error)

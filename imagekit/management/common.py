@@ -56,6 +56,21 @@ def add_progress_argument(parser: CommandParser) -> None:
     )
 
 
+def add_jobs_argument(parser: CommandParser, doing: str) -> None:
+    """Add ``--jobs N`` / ``-j N`` (default 1) to a command's *parser*.
+
+    *doing* says what the N workers do ("Generate in this many worker
+    processes"); :func:`check_jobs` refuses fewer than one.
+    """
+    parser.add_argument("--jobs", "-j", type=int, default=1, help=f"{doing} (default 1).")
+
+
+def check_jobs(jobs: int) -> None:
+    """Refuse a ``--jobs`` below one, naming the option."""
+    if jobs < 1:
+        raise CommandError("--jobs must be 1 or more.")
+
+
 def shows_progress(option: str, stdout: OutputWrapper) -> bool:
     """Return whether to draw a progress line: ``--progress always``, or ``auto`` on a terminal."""
     return option == "always" or (option == "auto" and stdout.isatty())

@@ -43,7 +43,9 @@ from ...registry import cachefile_registry, generator_registry
 from ...utils import get_default_cachefile_backend, get_storage
 from ..common import (
     Progress,
+    add_jobs_argument,
     add_progress_argument,
+    check_jobs,
     compile_pattern,
     select_ids,
     shows_progress,
@@ -189,13 +191,7 @@ class Command(BaseCommand):
             metavar="DURATION",
             help="Only remove files last written longer ago than this (30d, 12h, 1d12h...).",
         )
-        parser.add_argument(
-            "--jobs",
-            "-j",
-            type=int,
-            default=1,
-            help="Delete with this many threads at once (default 1).",
-        )
+        add_jobs_argument(parser, "Delete with this many threads at once")
         parser.add_argument(
             "--include-tag-files",
             action="store_true",
@@ -215,8 +211,7 @@ class Command(BaseCommand):
         registered = list(generator_registry.get_ids())
         select_ids(patterns, registered)  # a pattern matching nothing is an error
         self.patterns = [compile_pattern(p) for p in patterns]
-        if options["jobs"] < 1:
-            raise CommandError("--jobs must be 1 or more.")
+        check_jobs(options["jobs"])
         self.started = datetime.now(timezone.utc)
         older_than = parse_duration(options["older_than"]) if options["older_than"] else None
         self.cutoff = self.started - older_than if older_than else self.started

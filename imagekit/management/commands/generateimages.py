@@ -23,7 +23,9 @@ from ...exceptions import MissingSource
 from ...registry import cachefile_registry, generator_registry
 from ..common import (
     Progress,
+    add_jobs_argument,
     add_progress_argument,
+    check_jobs,
     compile_pattern,
     select_ids,
     shows_progress,
@@ -142,13 +144,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="List what would be generated; change nothing."
         )
-        parser.add_argument(
-            "--jobs",
-            "-j",
-            type=int,
-            default=1,
-            help="Generate in this many worker processes (default 1).",
-        )
+        add_jobs_argument(parser, "Generate in this many worker processes")
         parser.add_argument(
             "--enqueue",
             action="store_true",
@@ -161,8 +157,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         ids = select_ids(options["generator_ids"], generator_registry.get_ids())
-        if options["jobs"] < 1:
-            raise CommandError("--jobs must be 1 or more.")
+        check_jobs(options["jobs"])
         if options["enqueue"] and options["jobs"] != 1:
             raise CommandError("--enqueue and --jobs cannot be combined: workers do the work.")
         self.verbosity = options["verbosity"]
