@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from ..conf import setting
@@ -87,9 +88,15 @@ class ProcessMemory:
 
     def _entry(self, key: str) -> tuple[float | None, Recorded | None] | None:
         """Return the live entry for *key*, forgetting it if it has expired."""
-        entry = self._entries.get(key)
+        entry: tuple[float | None, Recorded | None] | None = self._live(self._entries, key)
+        return entry
+
+    def _live(self, entries: dict[str, Any], key: str) -> Any:
+        """Return the entry of *entries* for *key*, or None, forgetting it if it has expired."""
+        entry = entries.get(key)
         if entry is not None and entry[0] is not None and entry[0] < time.monotonic():
-            self.forget(key)
+            with self._lock:
+                entries.pop(key, None)
             return None
         return entry
 
@@ -113,58 +120,46 @@ class ProcessMemory:
         saw the cache reset meanwhile) is not kept. Known dimensions are kept
         when *dimensions* is None.
         """
-        admitted = self._admission(epoch)
-        if admitted is None:
-            return
-        size, deadline = admitted
-        with self._lock:
-            if epoch != self._epoch:
-                return
-            old = self._entries.pop(key, None)
-            if dimensions is None and old is not None:
-                dimensions = old[1]
-            elif dimensions == ABSENT and old is not None and old[1]:
-                dimensions = old[1]  # a size recorded since is better than none
-            _put(self._entries, key, (deadline, dimensions), size)
+
+        def kept(old: tuple[float | None, Recorded | None] | None) -> Recorded | None:
+            if old is not None and (dimensions is None or (dimensions == ABSENT and old[1])):
+                return old[1]  # known before, or a size recorded since: better than none
+            return dimensions
+
+        self._store(self._entries, key, epoch, kept)
 
     def remember_value(self, key: str, epoch: str | None, value: object) -> None:
         """Record the cache's *value* for *key*, as read under *epoch* (as :meth:`remember`)."""
-        if value is None:
+        if value is not None:
+            self._store(self._values, key, epoch, lambda old: value)
+
+    def _store(
+        self, entries: dict[str, Any], key: str, epoch: str | None, value: Callable[[Any], Any]
+    ) -> None:
+        """Store ``value(old entry)`` in *entries* under *key*, if read under the current *epoch*.
+
+        Not kept when read under another epoch (another thread saw the cache
+        reset meanwhile), or when the memory is turned off with
+        ``IMAGEKIT_LOCAL_STATE_SIZE = 0``. Bounded by that setting, oldest
+        first, and kept no longer than ``IMAGEKIT_CACHE_TIMEOUT``.
+        """
+        if epoch is None or epoch != self._epoch:
             return
-        admitted = self._admission(epoch)
-        if admitted is None:
+        size = setting("IMAGEKIT_LOCAL_STATE_SIZE")
+        if size <= 0:
             return
-        size, deadline = admitted
+        timeout = setting("IMAGEKIT_CACHE_TIMEOUT")
+        deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             if epoch != self._epoch:
                 return
-            self._values.pop(key, None)
-            _put(self._values, key, (deadline, value), size)
-
-    def _admission(self, epoch: str | None) -> tuple[int, float | None] | None:
-        """Return the bound and the deadline of an entry read under *epoch*, or None.
-
-        None: the entry is not kept (read under another epoch, or the memory
-        is turned off with ``IMAGEKIT_LOCAL_STATE_SIZE = 0``).
-        """
-        if epoch is None or epoch != self._epoch:
-            return None
-        size = setting("IMAGEKIT_LOCAL_STATE_SIZE")
-        if size <= 0:
-            return None
-        timeout = setting("IMAGEKIT_CACHE_TIMEOUT")
-        return size, None if timeout is None else time.monotonic() + timeout
+            stored = value(entries.pop(key, None))
+            _put(entries, key, (deadline, stored), size)
 
     def get_value(self, key: str) -> object:
         """Return the value remembered for *key*, or None."""
-        entry = self._values.get(key)
-        if entry is None:
-            return None
-        if entry[0] is not None and entry[0] < time.monotonic():
-            with self._lock:
-                self._values.pop(key, None)
-            return None
-        return entry[1]
+        entry = self._live(self._values, key)
+        return None if entry is None else entry[1]
 
     def forget(self, key: str) -> None:
         """Forget the file with state *key*."""
