@@ -27,7 +27,6 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from html import escape as html_escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -47,6 +46,7 @@ from .orientation import EXIF_ORIENTATION, with_orientation
 from .processors import Thumbnail as ThumbnailProcessor
 from .registry import ORIGIN_ATTRIBUTE, generator_registry, register
 from .specs import ImageSpec, _binary_stream, _label, encode, open_source
+from .utils import escape_for_html as _escape
 from .utils import get_storage, open_image, sanitize_cache_key
 
 if TYPE_CHECKING:
@@ -1501,12 +1501,6 @@ def generate_declared(file: ImageCacheFile, force: bool = False) -> int:
 
 
 # --- rendering ---------------------------------------------------------------------------------
-
-
-def _escape(value: object) -> str:
-    if hasattr(value, "__html__"):
-        return str(value.__html__())
-    return html_escape(str(value), quote=True)
 
 
 def _attrs(attrs: Mapping[str, Any]) -> str:

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator
+from html import escape as html_escape
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -230,3 +231,18 @@ def _memcached_safe(key: str) -> str:
         digest = hashlib.md5(key.encode("utf-8")).hexdigest()
         cleaned = f"{cleaned[: _MAX_CACHE_KEY_LENGTH - _MD5_HEX_LENGTH - 1]}:{digest}"
     return cleaned
+
+
+def escape_for_html(value: object) -> str:
+    """Escape *value* for HTML unless it is already safe: ``conditional_escape`` exactly.
+
+    Written out for the tags' and pictures' markup, where Django's
+    lazy-aware wrappers cost a third of a warm tag's time; the output is the
+    same (pinned by tests against ``format_html``). Integers, the sizes, need
+    no escaping.
+    """
+    if type(value) is int:
+        return str(value)
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html_escape(str(value), quote=True)

@@ -36,6 +36,7 @@ from ..conf import missing_source_policy, setting
 from ..exceptions import MissingSource, SourceImageError, UnknownFormat
 from ..registry import generator_registry
 from ..thumbnails import thumbnail_cachefile
+from ..utils import escape_for_html as _escape
 from ..utils import get_logger
 
 if TYPE_CHECKING:
@@ -202,15 +203,6 @@ def parse_dimensions(dimensions: Any) -> dict[str, int | None]:
             "e.g. '100x50', '100x' or 'x50'."
         )
     return {"width": width or None, "height": height or None}
-
-
-def _escape(value: object) -> str:
-    """Escape *value* for HTML unless it is already safe (``conditional_escape``)."""
-    if type(value) is int:  # sizes: nothing to escape
-        return str(value)
-    if hasattr(value, "__html__"):
-        return str(value.__html__())
-    return html_escape(str(value), quote=True)
 
 
 @functools.lru_cache(maxsize=1024)
