@@ -12,7 +12,8 @@ So the first time a set of arguments is met, the spec and its file are built
 the ordinary way (through the registry, as ImageKit does), and what the spec
 holds besides its source is kept as a *prototype*. The next rows copy the
 prototype into a new ``Thumbnail`` instance, set its source, and take the
-name remembered for that source's name. The objects handed out are the same
+name the specs' own memo remembers for that source's name
+(:func:`~imagekit.specs.remembered_names`). The objects handed out are the same
 as the ordinary ones, attribute for attribute (pinned by tests): a fresh
 spec and a fresh file per row, each sending ``existence_required`` as
 always. Only pure computations are remembered here: whether a file exists is
