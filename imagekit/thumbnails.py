@@ -12,8 +12,7 @@ So the first time a set of arguments is met, the spec and its file are built
 the ordinary way (through the registry, as ImageKit does), and what the spec
 holds besides its source is kept as a *prototype*. The next rows copy the
 prototype into a new ``Thumbnail`` instance, set its source, and take the
-name the specs' own memo remembers for that source's name
-(:func:`~imagekit.specs.remembered_names`). The objects handed out are the same
+name remembered for that source's name. The objects handed out are the same
 as the ordinary ones, attribute for attribute (pinned by tests): a fresh
 spec and a fresh file per row, each sending ``existence_required`` as
 always. Only pure computations are remembered here: whether a file exists is
@@ -32,14 +31,13 @@ remembered.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .cachefiles import ImageCacheFile
 from .conf import settings_generation
 from .generatorlibrary import Thumbnail
 from .registry import ORIGIN_ATTRIBUTE, generator_registry
-from .specs import remembered_names
+from .specs import pure_spec_namer
 
 if TYPE_CHECKING:
     from django.core.files.storage import Storage
@@ -48,11 +46,11 @@ if TYPE_CHECKING:
 
 __all__ = ["thumbnail_cachefile"]
 
-#: At most this many prototypes (sets of arguments) are kept; when full they
-#: are forgotten, so a site with sizes from the context cannot make them grow
-#: without bound. The names are the specs' own memo (see
-#: :attr:`~imagekit.specs.ImageSpec.cachefile_name`), bounded there.
+#: At most this many prototypes (sets of arguments) and names are kept; when
+#: either is full it is emptied, so a site with sizes from the context
+#: cannot make them grow without bound.
 MAX_PROTOTYPES = 1000
+MAX_NAMES = 20000
 
 _PLAIN_TYPES = frozenset({int, float, str, bool, type(None)})
 
@@ -78,15 +76,8 @@ class _Prototype:
 
     __slots__ = ("attributes", "backend", "generation", "names", "state", "storage", "strategy")
 
-    def __init__(
-        self,
-        spec: Thumbnail,
-        file: ImageCacheFile,
-        generation: int,
-        names: Callable[[str], str | None],
-    ):
+    def __init__(self, spec: Thumbnail, file: ImageCacheFile, generation: int):
         self.state = {k: v for k, v in vars(spec).items() if k not in _PER_SPEC}
-        self.names = names
         self.storage: Storage = file.storage
         self.backend: CacheFileBackend = file.cachefile_backend
         self.strategy = file.cachefile_strategy
@@ -110,8 +101,10 @@ class _Prototype:
         origin = dict(kwargs)
         origin["source"] = source
         attributes[ORIGIN_ATTRIBUTE] = (generator_id, (), origin)
-        # Remembered by the specs' own memo; a first source of that name is named there.
-        name = self.names(source.name) or spec.cachefile_name
+        name = _names.get((self, source.name))
+        if name is None:
+            name = spec.cachefile_name
+            _remember(_names, (self, source.name), name, MAX_NAMES)
         return ImageCacheFile(
             spec,
             name=name,
@@ -122,6 +115,13 @@ class _Prototype:
 
 
 _prototypes: dict[tuple[Any, ...], _Prototype] = {}
+_names: dict[tuple[_Prototype, str], str | None] = {}
+
+
+def _remember(mapping: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
+    if len(mapping) >= limit:
+        mapping.clear()
+    mapping[key] = value
 
 
 def thumbnail_cachefile(generator_id: str, kwargs: dict[str, Any], source: Any) -> ImageCacheFile:
@@ -150,10 +150,9 @@ def thumbnail_cachefile(generator_id: str, kwargs: dict[str, Any], source: Any) 
         and type(spec) is Thumbnail
         and generator_registry.registered(generator_id) is Thumbnail
         and type(Thumbnail.cachefile_strategy) is str  # a class would give one per spec
+        and pure_spec_namer()
     ):
-        names = remembered_names(spec)
-        if names is not None:
-            if len(_prototypes) >= MAX_PROTOTYPES:
-                _prototypes.clear()
-            _prototypes[key] = _Prototype(spec, file, generation, names)
+        prototype = _Prototype(spec, file, generation)
+        _remember(_prototypes, key, prototype, MAX_PROTOTYPES)
+        _remember(_names, (prototype, source_name), file.name, MAX_NAMES)
     return file

@@ -13,7 +13,7 @@ import uuid
 import pytest
 from django.template import Context, Template
 
-from imagekit import specs, thumbnails
+from imagekit import thumbnails
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.generatorlibrary import Thumbnail
 from imagekit.registry import ORIGIN_ATTRIBUTE, generator_registry
@@ -200,14 +200,14 @@ def test_arguments_of_other_types_are_never_remembered(sources, spec_inits):
 
 def test_what_is_remembered_is_bounded(sources, monkeypatch):
     monkeypatch.setattr(thumbnails, "MAX_PROTOTYPES", 5)
-    monkeypatch.setattr(specs, "_MAX_SPEC_NAMES", 7)  # the names: the specs' own memo
+    monkeypatch.setattr(thumbnails, "MAX_NAMES", 7)
     for width in range(1, 30):
         for source in sources:
             thumbnails.thumbnail_cachefile(
                 "imagekit:thumbnail", {"width": width, "height": None}, source
             )
             assert len(thumbnails._prototypes) <= 5
-            assert len(specs._spec_names) <= 7
+            assert len(thumbnails._names) <= 7
 
 
 def test_arguments_equal_across_types_get_their_own_files(sources):

@@ -34,8 +34,6 @@ from ..utils import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from .._typing import (
         CacheFileBackend,
         Generator,
@@ -419,28 +417,13 @@ def _spec_namer() -> Namer:
     return namer
 
 
-def remembered_names(spec: Any) -> Callable[[str], str | None] | None:
-    """Return ``names(source_name)``: the name remembered for *spec* given a source of that name.
+def pure_spec_namer() -> bool:
+    """Return whether ``IMAGEKIT_SPEC_CACHEFILE_NAMER`` is one of imagekit's own namers.
 
-    What :attr:`ImageSpec.cachefile_name` would look up for a spec like
-    *spec* (same class, same hashed attributes) with another source, under
-    the namer and ``IMAGEKIT_CACHEFILE_DIR`` of now; ``None`` when not
-    remembered yet (``cachefile_name`` then works it out and remembers it).
-    Return None instead of a function if names of such specs are not
-    remembered (a project's own namer, a spec whose hash varies).
+    Their names are a pure function of ``IMAGEKIT_CACHEFILE_DIR``, the
+    source's name and the spec's hash, so they may be remembered.
     """
-    namer = _spec_namer()
-    tail = spec._name_tail_key() if namer in _PURE_NAMERS else None
-    if tail is None:
-        return None
-    directory = setting("IMAGEKIT_CACHEFILE_DIR")
-    tail_key = tail[0]
-
-    def names(source_name: str) -> str | None:
-        entry = _spec_names.get((namer, directory, source_name, tail_key))
-        return None if entry is None else entry[0]
-
-    return names
+    return _spec_namer() in _PURE_NAMERS
 
 
 def _has_static_tail(spec: Any) -> bool:
