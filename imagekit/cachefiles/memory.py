@@ -86,11 +86,6 @@ class ProcessMemory:
             self._values.clear()
             self._epoch = epoch
 
-    def _entry(self, key: str) -> tuple[float | None, Recorded | None] | None:
-        """Return the live entry for *key*, forgetting it if it has expired."""
-        entry: tuple[float | None, Recorded | None] | None = self._live(self._entries, key)
-        return entry
-
     def _live(self, entries: dict[str, Any], key: str) -> Any:
         """Return the entry of *entries* for *key*, or None, forgetting it if it has expired."""
         entry = entries.get(key)
@@ -102,7 +97,7 @@ class ProcessMemory:
 
     def knows(self, key: str) -> bool:
         """Return whether the file with state *key* is known to exist."""
-        return self._entry(key) is not None
+        return self._live(self._entries, key) is not None
 
     def get(self, key: str) -> tuple[bool, Recorded | None]:
         """Return ``(known to exist, dimensions)`` for the state *key*.
@@ -110,7 +105,7 @@ class ProcessMemory:
         The dimensions are None when unknown, :data:`ABSENT` when the cache
         was found to hold none.
         """
-        entry = self._entry(key)
+        entry = self._live(self._entries, key)
         return (False, None) if entry is None else (True, entry[1])
 
     def remember(self, key: str, epoch: str | None, dimensions: Recorded | None = None) -> None:
