@@ -115,6 +115,10 @@ class _Prototype:
 
 
 _prototypes: dict[tuple[Any, ...], _Prototype] = {}
+# Not ImageSpec.cachefile_name's memo: its key holds the spec's argument
+# tuple, hashed again on every row, which cost the warm thumbnail pages
+# about 0.05x of the floor side by side; this one is keyed by the
+# prototype's identity.
 _names: dict[tuple[_Prototype, str], str | None] = {}
 
 
