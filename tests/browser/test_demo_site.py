@@ -197,9 +197,13 @@ def test_admin_change_list_shows_thumbnails(demo_site, browser, screenshot):
     browser.find_element(By.ID, "id_password").send_keys(demo_site.password)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
 
-    # Logged in, the admin sends the browser on to the change list.
+    # Logged in, the admin sends the browser on to the change list. Its URL
+    # can change before the new page is parsed: wait for the list itself.
     WebDriverWait(browser, 60).until(
-        lambda driver: driver.current_url.endswith("/admin/gallery/photo/")
+        lambda driver: (
+            driver.current_url.endswith("/admin/gallery/photo/")
+            and driver.find_elements(By.CSS_SELECTOR, "#result_list tbody tr")
+        )
     )
     rows = browser.find_elements(By.CSS_SELECTOR, "#result_list tbody tr")
     assert len(rows) == len(card_widths(demo_site))
